@@ -88,6 +88,12 @@ kt_task *kt_current_task(const kt_loop *loop)
     return loop != NULL ? loop->current_task : NULL;
 }
 
+kt_loop *kt_get_running_loop(void)
+{
+    kt_task *t = kt__running_task();
+    return t != NULL ? t->base.loop : NULL;
+}
+
 size_t kt_all_tasks(const kt_loop *loop, kt_task **out, size_t cap)
 {
     if (loop == NULL)

@@ -32,6 +32,7 @@ static inline const char *code_name(int rc)
     case KT_EINVAL: return "EINVAL";
     case KT_EINVALSTATE: return "EINVALSTATE";
     case KT_EDEADLOCK: return "EDEADLOCK";
+    case KT_ERUNNING: return "ERUNNING";
     case KT_ENOTIMPL: return "ENOTIMPL";
     case E_VALUE: return "E_VALUE";
     default: return "other";

@@ -159,6 +159,11 @@ void kt_task_release(kt_task *t);
  * Twin: asyncio.current_task(loop). [given] */
 kt_task *kt_current_task(const kt_loop *loop);
 
+/* The loop of the task whose coroutine is running on this thread, or NULL
+ * outside any task (asyncio raises RuntimeError there). A coroutine started
+ * by kt_run finds its loop this way. Twin: asyncio.get_running_loop(). [given] */
+kt_loop *kt_get_running_loop(void);
+
 /* The loop's pending tasks, in creation order: returns how many there are,
  * and stores up to `cap` of them in out[] (borrowed pointers, valid until
  * the loop runs again). kt_all_tasks(loop, NULL, 0) just counts.
