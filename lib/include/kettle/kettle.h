@@ -12,5 +12,6 @@
 #include "kettle/nonblock.h" /* Lab 00 */
 #include "kettle/loop.h"     /* Lab 01 */
 /* kettle-labs: later labs add their headers below, one line each. */
+#include "kettle/future.h"   /* Lab 04 */
 
 #endif
