@@ -1,19 +1,15 @@
 /* future_core.c — the parts of a future given to you: memory, reference
  * counts, the report of an error nobody retrieved, and the dispatch of
  * kt_future_cancel through the future's class. The state machine, the done
- * callbacks and the cancel of a plain future are Lab 04's future.c. */
+ * callbacks and the cancel of a plain future are Lab 04's future.c, which
+ * also holds the plain future's class and kt_future_new (lib/ never refers
+ * to a lab's functions, so programs that use only the loop link without
+ * them). */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "kettle/errors.h"
 #include "kettle/future_impl.h"
-
-const kt_future_class kt__future_class = {
-    .name = "Future",
-    .size = sizeof(kt_future),
-    .cancel = kt__future_cancel,
-    .finalize = NULL,
-};
 
 kt_future *kt__future_new(kt_loop *loop, const kt_future_class *cls)
 {
@@ -29,19 +25,6 @@ kt_future *kt__future_new(kt_loop *loop, const kt_future_class *cls)
     kt_list_init(&f->callbacks);
     loop->live_futures++;
     return f;
-}
-
-int kt_future_new(kt_loop *loop, kt_future **out)
-{
-    if (out != NULL)
-        *out = NULL;
-    if (loop == NULL || out == NULL)
-        return KT_EINVAL;
-    kt_future *f = kt__future_new(loop, &kt__future_class);
-    if (f == NULL)
-        return KT_ENOMEM;
-    *out = f;
-    return 0;
 }
 
 kt_future *kt_future_ref(kt_future *f)

@@ -61,7 +61,8 @@ struct kt_future {
 };
 /* [/book:impl] */
 
-/* The class of plain futures: name "Future", cancel = kt__future_cancel. */
+/* The class of plain futures: name "Future", cancel = kt__future_cancel.
+ * Defined in future.c, next to the cancel it points at. */
 extern const kt_future_class kt__future_class;
 
 /* Allocate cls->size zeroed bytes and set up the kt_future at their start:
