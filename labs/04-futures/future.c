@@ -112,6 +112,7 @@ int kt_future_set_result(kt_future *f, void *value)
 }
 /* [/book:set_result] */
 
+/* [book:set_error] */
 int kt_future_set_error(kt_future *f, int error)
 {
     /* TODO(lab 04): like set_result, but first reject an `error` that is not
@@ -121,6 +122,7 @@ int kt_future_set_error(kt_future *f, int error)
     (void)f; (void)error;
     return KT_ENOTIMPL;
 }
+/* [/book:set_error] */
 
 /* [book:result] */
 int kt_future_result(kt_future *f, void **value_out)
@@ -135,6 +137,7 @@ int kt_future_result(kt_future *f, void **value_out)
 }
 /* [/book:result] */
 
+/* [book:error] */
 int kt_future_error(kt_future *f)
 {
     /* TODO(lab 04): the same checks as kt_future_result; then mark the
@@ -143,6 +146,7 @@ int kt_future_error(kt_future *f)
     (void)f;
     return KT_ENOTIMPL;
 }
+/* [/book:error] */
 
 /* [book:add_done_callback] */
 int kt_future_add_done_callback(kt_future *f, kt_future_done_fn fn, void *arg)
@@ -157,6 +161,7 @@ int kt_future_add_done_callback(kt_future *f, kt_future_done_fn fn, void *arg)
 }
 /* [/book:add_done_callback] */
 
+/* [book:remove_done_callback] */
 int kt_future_remove_done_callback(kt_future *f, kt_future_done_fn fn, void *arg)
 {
     /* TODO(lab 04): KT_EINVAL for a NULL future or fn. Walk f->callbacks
@@ -166,6 +171,7 @@ int kt_future_remove_done_callback(kt_future *f, kt_future_done_fn fn, void *arg
     (void)f; (void)fn; (void)arg;
     return KT_ENOTIMPL;
 }
+/* [/book:remove_done_callback] */
 
 /* [book:cancel] */
 int kt__future_cancel(kt_future *f, const char *msg)

@@ -34,6 +34,7 @@ kt_future *kt_future_ref(kt_future *f)
     return f;
 }
 
+/* [book:release] */
 /* asyncio does this in Future.__del__: an error that finished a future and
  * was never looked at would otherwise vanish without a trace. */
 static void report_unretrieved(kt_future *f)
@@ -67,6 +68,7 @@ void kt_future_release(kt_future *f)
     if (--f->refs == 0)
         destroy(f);
 }
+/* [/book:release] */
 
 kt_loop *kt_future_loop(const kt_future *f)
 {

@@ -154,6 +154,7 @@ int kt_future_set_result(kt_future *f, void *value)
 }
 /* [/book:set_result] */
 
+/* [book:set_error] */
 int kt_future_set_error(kt_future *f, int error)
 {
     /* BEGIN SOLUTION
@@ -173,6 +174,7 @@ int kt_future_set_error(kt_future *f, int error)
     return schedule_callbacks(f);
     /* END SOLUTION */
 }
+/* [/book:set_error] */
 
 /* [book:result] */
 int kt_future_result(kt_future *f, void **value_out)
@@ -202,6 +204,7 @@ int kt_future_result(kt_future *f, void **value_out)
 }
 /* [/book:result] */
 
+/* [book:error] */
 int kt_future_error(kt_future *f)
 {
     /* BEGIN SOLUTION
@@ -220,6 +223,7 @@ int kt_future_error(kt_future *f)
     return f->error;
     /* END SOLUTION */
 }
+/* [/book:error] */
 
 /* [book:add_done_callback] */
 int kt_future_add_done_callback(kt_future *f, kt_future_done_fn fn, void *arg)
@@ -248,6 +252,7 @@ int kt_future_add_done_callback(kt_future *f, kt_future_done_fn fn, void *arg)
 }
 /* [/book:add_done_callback] */
 
+/* [book:remove_done_callback] */
 int kt_future_remove_done_callback(kt_future *f, kt_future_done_fn fn, void *arg)
 {
     /* BEGIN SOLUTION
@@ -271,6 +276,7 @@ int kt_future_remove_done_callback(kt_future *f, kt_future_done_fn fn, void *arg
     return removed;
     /* END SOLUTION */
 }
+/* [/book:remove_done_callback] */
 
 /* [book:cancel] */
 int kt__future_cancel(kt_future *f, const char *msg)
