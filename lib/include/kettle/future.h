@@ -7,7 +7,8 @@
  * Book chapter 4 explains every rule below.
  *
  * Who writes what: functions marked [lab 04] are yours in
- * labs/04-futures/future.c; the others are given in lib/src/future_core.c.
+ * labs/04-futures/future.c; the others are given, in lib/src/future_core.c
+ * (kt_future_new at the top of future.c).
  */
 #ifndef KETTLE_FUTURE_H
 #define KETTLE_FUTURE_H

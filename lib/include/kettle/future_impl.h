@@ -32,7 +32,8 @@ typedef struct kt_future_class {
     size_t size;      /* bytes to allocate; the kt_future is the object's first member */
     /* What kt_future_cancel(f, msg) does after its NULL check: returns 1 if
      * the future (or what it waits on) was cancelled, 0 if there was nothing
-     * to cancel, or a negative error. A plain future's is kt__future_cancel. */
+     * to cancel, or a negative error. Required; a plain future's is
+     * kt__future_cancel. */
     int (*cancel)(kt_future *f, const char *msg);
     /* Called once when the last reference goes, after the unretrieved-error
      * report and before the memory is freed: release what the subclass owns
@@ -61,7 +62,8 @@ struct kt_future {
 };
 /* [/book:impl] */
 
-/* The class of plain futures: name "Future", cancel = kt__future_cancel. */
+/* The class of plain futures: name "Future", cancel = kt__future_cancel.
+ * Defined in future.c, next to the cancel it points at. */
 extern const kt_future_class kt__future_class;
 
 /* Allocate cls->size zeroed bytes and set up the kt_future at their start:

@@ -13,6 +13,7 @@
 #include "kettle/loop.h"     /* Lab 01 */
 /* kettle-labs: later labs add their headers below, one line each. */
 #include "kettle/gen.h"      /* Lab 03 (with the given stack.h) */
+#include "kettle/future.h"   /* Lab 04 */
 #include "kettle/task.h"     /* Lab 05 (a task is a Lab 04 future) */
 
 #endif
