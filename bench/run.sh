@@ -64,7 +64,7 @@ awk -v k="$sw_k" -v p="$sw_p" -v n="$sw_n" -v raw="$raw" -v gen="$gen" 'BEGIN {
 }'
 
 # The reference runtime's targets (the Lab 05 issue): printed, not enforced, since the
-# machine decides how far a syscall-bound switch can go (book §5.10).
+# machine decides how far a syscall-bound switch can go (book §5.12).
 
 for t in callbacks=50 tasks=15; do
     name=${t%%=*}
