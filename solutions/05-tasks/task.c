@@ -10,17 +10,69 @@
  *     task_wakeup  Task.__wakeup   the done callback put on the awaited
  *                                  future: it steps the task again.
  *
- * Given to you (lib/src/task_core.c): the task's class, kt_task_future,
- * ref/release, kt_task_cancel (which reaches your kt__task_cancel through
- * the class), cancelling/uncancel, kt_current_task, kt_all_tasks, and the
- * loop's list of tasks (kt__task_attach / kt__task_detach). The fields are
- * in kettle/task_impl.h.
+ * Given to you: in this file, the task's class (kt__task_class, whose
+ * cancel is your kt__task_cancel), kt_future_as_task, kt_await_task,
+ * kt_get_running_loop, and at the bottom the clean-up at the end of kt_run
+ * (kt__task_abandon, kt__run_shutdown); in lib/src/task_core.c,
+ * kt_task_future, ref/release, kt_task_cancel (which reaches your
+ * kt__task_cancel through the class), cancelling/uncancel,
+ * kt_current_task, kt_all_tasks, and the loop's list of tasks
+ * (kt__task_attach / kt__task_detach). The fields are in
+ * kettle/task_impl.h.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "kettle/errors.h"
 #include "kettle/task_impl.h"
+
+/* ---- given: the task's class ---------------------------------------------
+ * Like Lab 04's kt__future_class, it lives next to the cancel it points at. */
+
+/* [book:class] */
+/* The last reference to a task is gone. A task that finished has freed its
+ * coroutine already; one destroyed while pending (kt__task_abandon) too.
+ * This is the safety net for a task that was never stepped at all. */
+static void task_finalize(kt_future *f)
+{
+    kt_task *t = (kt_task *)f;
+    if (t->coro != NULL) {
+        kt_gen_free(t->coro);
+        t->coro = NULL;
+    }
+}
+
+const kt_future_class kt__task_class = {
+    .name = "Task",
+    .size = sizeof(kt_task),
+    .cancel = kt__task_cancel,
+    .finalize = task_finalize,
+};
+/* [/book:class] */
+
+kt_task *kt_future_as_task(kt_future *f)
+{
+    return f != NULL && f->cls == &kt__task_class ? (kt_task *)f : NULL;
+}
+
+int kt_await_task(kt_task *t, void **value_out)
+{
+    if (t == NULL) {
+        if (value_out != NULL)
+            *value_out = NULL;
+        return KT_EINVAL;
+    }
+    return kt_await(&t->base, value_out);
+}
+
+kt_loop *kt_get_running_loop(void)
+{
+    kt_task *t = kt__running_task();
+    return t != NULL ? t->base.loop : NULL;
+}
+
+/* ---- yours --------------------------------------------------------------- */
 
 /* BEGIN SOLUTION
  * TODO(lab 05): declare the task running on this thread (_Thread_local,
@@ -489,3 +541,55 @@ int kt_run(kt_coro_fn main_fn, void *arg, void **result, const kt_run_options *o
     /* END SOLUTION */
 }
 /* [/book:run] */
+
+/* ---- given: the end of kt_run ------------------------------------------- */
+
+void kt__task_abandon(kt_task *t)
+{
+    kt_loop *loop = t->base.loop;
+    kt_error_context ctx = {"Task was destroyed but it is pending!", 0, t};
+    kt_loop_call_exception_handler(loop, &ctx);
+
+    kt_task_ref(t); /* detaching below must not free t under us */
+    /* The wake-up registered on the awaited future must never run on a
+     * task that is gone: drop every registration made for t. */
+    if (t->fut_waiter != NULL) {
+        kt_list_for_each_safe(it, next, &t->fut_waiter->callbacks) {
+            kt_future_callback *cb = kt_container_of(it, kt_future_callback, link);
+            if (cb->arg == t) {
+                kt_list_remove(it);
+                free(cb);
+            }
+        }
+        t->fut_waiter = NULL;
+    }
+    /* Closing runs the coroutine's cleanup: its kt_await returns
+     * KT_EGENERATOREXIT and lets go of the future it held. */
+    if (t->coro != NULL) {
+        kt_gen_free(t->coro);
+        t->coro = NULL;
+    }
+    kt__task_detach(t);
+    kt_task_release(t);
+}
+
+/* Run callbacks that are already ready (done callbacks hold references to
+ * their futures until they run). Bounded: a callback that reschedules itself
+ * forever must not hang the shutdown. */
+static void drain_ready(kt_loop *loop)
+{
+    for (int i = 0; i < 1000 && !kt_list_empty(&loop->ready); i++)
+        if (kt_loop_run_once(loop) < 0)
+            break;
+}
+
+int kt__run_shutdown(kt_loop *loop)
+{
+    drain_ready(loop);
+    while (!kt_list_empty(&loop->tasks)) {
+        kt__task_abandon(kt_container_of(kt_list_front(&loop->tasks), kt_task, link));
+        drain_ready(loop);
+    }
+    /* kt_loop_close tells the exception handler when futures are alive. */
+    return kt_loop_close(loop) == 0 ? 0 : KT_EINVALSTATE;
+}

@@ -1,7 +1,7 @@
 /* task_impl.h — the inside of a task, shared by the runtime's modules.
  *
- * Programs include task.h; task.c (Lab 05) and the given task_core.c
- * include this file. A task is a future with more fields after it:
+ * Programs include task.h; task.c (Lab 05, with some given code at its
+ * top and bottom) and the given task_core.c include this file. A task is a future with more fields after it:
  *
  *     struct kt_task { kt_future base; ... };   // base first
  *
@@ -37,7 +37,8 @@ struct kt_task {
 /* [/book:struct] */
 
 /* The class of tasks: name "Task", cancel = kt__task_cancel, finalize frees
- * the coroutine of a task destroyed before it finished. [given] */
+ * the coroutine of a task destroyed before it finished. [given, at the top
+ * of task.c, next to the cancel it points at, as Lab 04's future class] */
 extern const kt_future_class kt__task_class;
 
 /* The task's cancel, reached through kt__task_class by kt_future_cancel
@@ -69,7 +70,7 @@ void kt__task_abandon(kt_task *t);
  * callback is left ready, destroy the tasks that are still pending, and
  * close the loop. Returns 0, or KT_EINVALSTATE (reported to the exception
  * handler) when futures are still alive and the loop cannot be closed: the
- * loop is then left allocated. [given] */
+ * loop is then left allocated. [given, at the end of task.c] */
 int kt__run_shutdown(kt_loop *loop);
 
 #endif
