@@ -1,0 +1,263 @@
+/* loop.c — Lab 01: callbacks and timers.
+ *
+ * The event loop's heart: a FIFO queue of ready callbacks, a heap of
+ * timers, and one iteration (kt_loop_run_once) that decides how long to
+ * wait, waits, moves due timers to the ready queue and runs exactly the
+ * callbacks that were ready when it began. Book chapter 1 walks through it;
+ * CPython's twin is BaseEventLoop in Lib/asyncio/base_events.py.
+ *
+ * Given to you (lib/src/loop_core.c): kt_loop_new/close, kt_loop_time,
+ * kt__handle_new/ref/unref, and kt__loop_wait, the only place the loop
+ * waits. The struct fields you need are in kettle/loop_impl.h.
+ */
+#include <math.h>
+#include <stddef.h>
+
+#include "kettle/errors.h"
+#include "kettle/loop_impl.h"
+
+/* Hand the caller its own reference to h, if it asked for one. */
+static void give_handle(kt_handle *h, kt_handle **handle_out)
+{
+    if (handle_out == NULL)
+        return;
+    /* BEGIN SOLUTION
+     * TODO(lab 01): the caller asked for the handle: take a second reference
+     * (kt__handle_ref) so the handle outlives the loop's use of it, and store it.
+     * starter: (void)h;
+     * starter: *handle_out = NULL;
+     */
+    kt__handle_ref(h);
+    *handle_out = h;
+    /* END SOLUTION */
+}
+
+/* [book:call_soon] */
+int kt_call_soon(kt_loop *loop, kt_callback_fn cb, void *arg, kt_handle **handle_out)
+{
+    if (handle_out != NULL)
+        *handle_out = NULL;
+    /* BEGIN SOLUTION
+     * TODO(lab 01): reject a NULL loop or callback with KT_EINVAL; make a
+     * handle with kt__handle_new (KT_ENOMEM if that fails); append it to the
+     * end of loop->ready (kt_list_push_back on its `link`); give_handle().
+     * starter: (void)loop; (void)cb; (void)arg; (void)give_handle;
+     * starter: return KT_ENOTIMPL;
+     */
+    if (loop == NULL || cb == NULL)
+        return KT_EINVAL;
+    kt_handle *h = kt__handle_new(loop, cb, arg);
+    if (h == NULL)
+        return KT_ENOMEM;
+    kt_list_push_back(&loop->ready, &h->link);
+    give_handle(h, handle_out);
+    return 0;
+    /* END SOLUTION */
+}
+/* [/book:call_soon] */
+
+/* [book:call_at] */
+int kt_call_at(kt_loop *loop, double when, kt_callback_fn cb, void *arg, kt_handle **handle_out)
+{
+    if (handle_out != NULL)
+        *handle_out = NULL;
+    /* BEGIN SOLUTION
+     * TODO(lab 01): reject a NULL loop or callback, and a `when` that is not
+     * finite (isfinite), with KT_EINVAL. Make a handle, mark it is_timer, and
+     * push its `timer` node onto loop->timers with key `when`
+     * (kt_heap_push; on failure drop the handle and return the error).
+     * Then give_handle().
+     * starter: (void)loop; (void)when; (void)cb; (void)arg;
+     * starter: return KT_ENOTIMPL;
+     */
+    if (loop == NULL || cb == NULL || !isfinite(when))
+        return KT_EINVAL;
+    kt_handle *h = kt__handle_new(loop, cb, arg);
+    if (h == NULL)
+        return KT_ENOMEM;
+    h->is_timer = 1;
+    int rc = kt_heap_push(&loop->timers, &h->timer, when);
+    if (rc < 0) {
+        kt__handle_unref(h);
+        return rc;
+    }
+    give_handle(h, handle_out);
+    return 0;
+    /* END SOLUTION */
+}
+/* [/book:call_at] */
+
+int kt_call_later(kt_loop *loop, double delay, kt_callback_fn cb, void *arg, kt_handle **handle_out)
+{
+    if (handle_out != NULL)
+        *handle_out = NULL;
+    /* BEGIN SOLUTION
+     * TODO(lab 01): a delay that is negative, NaN or infinite is KT_EINVAL
+     * (so is a NULL loop); otherwise this is kt_call_at at now + delay.
+     * starter: (void)loop; (void)delay; (void)cb; (void)arg;
+     * starter: return KT_ENOTIMPL;
+     */
+    if (loop == NULL || !isfinite(delay) || delay < 0)
+        return KT_EINVAL;
+    return kt_call_at(loop, kt_loop_time(loop) + delay, cb, arg, handle_out);
+    /* END SOLUTION */
+}
+
+/* [book:cancel] */
+int kt_handle_cancel(kt_handle *h)
+{
+    if (h == NULL)
+        return KT_EINVAL;
+    /* BEGIN SOLUTION
+     * TODO(lab 01): mark the handle cancelled. If the loop still holds it —
+     * queued in a ready list (kt_list_node_linked) or waiting in the timer
+     * heap (kt_heap_node_queued) — take it out now and drop the loop's
+     * reference. Cancelling twice, or after the callback ran, must do nothing
+     * more. Careful: h->loop is NULL once the loop has been closed.
+     * starter: return KT_ENOTIMPL;
+     */
+    if (h->cancelled)
+        return 0;
+    h->cancelled = 1;
+    if (h->loop == NULL)
+        return 0;
+    if (kt_heap_node_queued(&h->timer)) {
+        kt_heap_remove(&h->loop->timers, &h->timer);
+        kt__handle_unref(h);
+    } else if (kt_list_node_linked(&h->link)) {
+        kt_list_remove(&h->link);
+        kt__handle_unref(h);
+    }
+    return 0;
+    /* END SOLUTION */
+}
+/* [/book:cancel] */
+
+/* [book:timeout] */
+/* How long the coming wait may last: not at all when callbacks are ready or
+ * a stop was asked for; until the earliest timer if there is one; else for
+ * ever (-1). */
+static double compute_timeout(const kt_loop *loop)
+{
+    /* BEGIN SOLUTION
+     * TODO(lab 01): return 0 if loop->ready is not empty or loop->stopping is
+     * set; else, if a timer is waiting (kt_heap_peek), the time until its
+     * deadline (never negative); else -1.
+     * starter: (void)loop;
+     * starter: return 0;
+     */
+    if (!kt_list_empty(&loop->ready) || loop->stopping)
+        return 0;
+    const kt_heap_node *next = kt_heap_peek(&loop->timers);
+    if (next == NULL)
+        return -1;
+    double timeout = next->key - kt_loop_time(loop);
+    return timeout > 0 ? timeout : 0;
+    /* END SOLUTION */
+}
+/* [/book:timeout] */
+
+/* [book:due] */
+/* Move every timer whose deadline has come to the end of the ready queue.
+ * All due timers are collected before any of them runs, so a timer that
+ * re-arms itself at zero delay lands in the heap for the next iteration
+ * and cannot starve the loop. */
+static void collect_due_timers(kt_loop *loop)
+{
+    /* BEGIN SOLUTION
+     * TODO(lab 01): while the earliest timer's deadline is <= the loop time,
+     * pop it from the heap and append its handle to loop->ready (the loop's
+     * reference moves with it). kt_container_of turns the heap node back into
+     * its kt_handle.
+     * starter: (void)loop;
+     */
+    double now = kt_loop_time(loop);
+    kt_heap_node *next;
+    while ((next = kt_heap_peek(&loop->timers)) != NULL && next->key <= now) {
+        kt_heap_pop(&loop->timers);
+        kt_list_push_back(&loop->ready, &kt_container_of(next, kt_handle, timer)->link);
+    }
+    /* END SOLUTION */
+}
+/* [/book:due] */
+
+/* [book:run_once] */
+int kt_loop_run_once(kt_loop *loop)
+{
+    if (loop == NULL)
+        return KT_EINVAL;
+    /* BEGIN SOLUTION
+     * TODO(lab 01): one iteration, in CPython's order (book §1.4):
+     *   1. wait: kt__loop_wait(loop, compute_timeout(loop)); return its error;
+     *   2. collect_due_timers(loop);
+     *   3. run exactly the callbacks that are ready NOW: move the whole ready
+     *      queue onto a local list first (kt_list_splice_back), so callbacks
+     *      scheduled while these run wait for the next iteration. Pop each
+     *      handle, skip it if cancelled, else call h->cb(loop, h->arg), and
+     *      drop the loop's reference (kt__handle_unref) afterwards;
+     *   4. count the iteration in loop->iterations.
+     * starter: (void)compute_timeout; (void)collect_due_timers;
+     * starter: return KT_ENOTIMPL;
+     */
+    int rc = kt__loop_wait(loop, compute_timeout(loop));
+    if (rc < 0)
+        return rc;
+    collect_due_timers(loop);
+
+    kt_list todo;
+    kt_list_init(&todo);
+    kt_list_splice_back(&todo, &loop->ready);
+    kt_list_node *n;
+    while ((n = kt_list_pop_front(&todo)) != NULL) {
+        kt_handle *h = kt_container_of(n, kt_handle, link);
+        if (!h->cancelled)
+            h->cb(loop, h->arg);
+        kt__handle_unref(h);
+    }
+    loop->iterations++;
+    return 0;
+    /* END SOLUTION */
+}
+/* [/book:run_once] */
+
+/* [book:run_forever] */
+int kt_run_forever(kt_loop *loop)
+{
+    if (loop == NULL)
+        return KT_EINVAL;
+    /* BEGIN SOLUTION
+     * TODO(lab 01): refuse to run a loop that is already running
+     * (KT_ERUNNING). Otherwise mark it running and run iterations until one
+     * fails or loop->stopping is set after an iteration. On the way out,
+     * clear both `running` and `stopping`, and return 0 or the error.
+     * starter: return KT_ENOTIMPL;
+     */
+    if (loop->running)
+        return KT_ERUNNING;
+    loop->running = 1;
+    int rc = 0;
+    while (rc == 0) {
+        rc = kt_loop_run_once(loop);
+        if (loop->stopping)
+            break;
+    }
+    loop->running = 0;
+    loop->stopping = 0;
+    return rc;
+    /* END SOLUTION */
+}
+/* [/book:run_forever] */
+
+int kt_loop_stop(kt_loop *loop)
+{
+    if (loop == NULL)
+        return KT_EINVAL;
+    /* BEGIN SOLUTION
+     * TODO(lab 01): ask for a stop: set loop->stopping. The current iteration
+     * still finishes; kt_run_forever checks the flag between iterations.
+     * starter: return KT_ENOTIMPL;
+     */
+    loop->stopping = 1;
+    return 0;
+    /* END SOLUTION */
+}
