@@ -42,6 +42,7 @@ static int range_body(void *arg, void **result)
  *         return a + b
  * Each inner generator is driven by hand: forward what it yields, stop on
  * KT_ESTOP and keep its result. */
+/* [book:yield_from] */
 static int yield_from(range *r, long *sum)
 {
     kt_gen *inner = NULL;
@@ -61,6 +62,7 @@ static int yield_from(range *r, long *sum)
     kt_gen_free(inner);
     return rc;
 }
+/* [/book:yield_from] */
 
 static int outer_body(void *arg, void **result)
 {
