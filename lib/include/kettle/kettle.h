@@ -13,5 +13,6 @@
 #include "kettle/loop.h"     /* Lab 01 */
 /* kettle-labs: later labs add their headers below, one line each. */
 #include "kettle/gen.h"      /* Lab 03 (with the given stack.h) */
+#include "kettle/future.h"   /* Lab 04 */
 
 #endif
