@@ -8,7 +8,7 @@
  *     resume:  swapcontext(&g->caller, &g->ctx)    resumer -> body
  *     yield:   swapcontext(&g->ctx, &g->caller)    body -> resumer
  * and each call "returns" only when the other side switches back. Values
- * cross the switch through the generator's mailbox fields (book §3.3).
+ * cross the switch through the generator's mailbox fields (book §3.4).
  */
 #define _GNU_SOURCE /* ucontext: getcontext, makecontext, swapcontext */
 #include <errno.h>
@@ -60,7 +60,7 @@ struct kt_gen {
 /* [book:asan] */
 /* AddressSanitizer keeps a picture of "the stack" of each thread. A
  * swapcontext moves the thread to another stack behind its back, so every
- * switch is announced (book §3.4):
+ * switch is announced (book §3.8):
  *
  *     asan_switch_begin(&save, bottom, size);   just before swapcontext:
  *         "I am leaving this stack for [bottom, bottom + size)". `save`
@@ -107,10 +107,11 @@ const char *kt_gen_state_name(int state)
     }
 }
 
+/* [book:helpers] */
 /* BEGIN SOLUTION
  * TODO(lab 03): declare the pointer to the generator running on this
  * thread (_Thread_local, NULL outside any generator), then write the
- * static helpers your functions share (book §3.3, §3.4).
+ * static helpers your functions share (book §3.4, §3.8).
  *
  * 1. The entry function makecontext starts. It takes no arguments: find
  * the generator through the current pointer. It runs the body, turns its
@@ -212,14 +213,16 @@ static void finish_unstarted(kt_gen *g)
     kt_stack_release(&g->stack);
 }
 /* END SOLUTION */
+/* [/book:helpers] */
 
+/* [book:new] */
 int kt_gen_new(kt_gen **out, kt_gen_fn fn, void *arg, size_t stack_size)
 {
     /* BEGIN SOLUTION
      * TODO(lab 03): check the arguments, allocate the kt_gen and its stack
      * (kt_stack_acquire), and prepare g->ctx so that the first switch into
      * it starts your entry function on that stack: getcontext, then set
-     * uc_stack and uc_link, then makecontext (book §3.3). The body does
+     * uc_stack and uc_link, then makecontext (book §3.4, §3.5). The body does
      * not run yet.
      * starter: (void)fn; (void)arg; (void)stack_size;
      * starter: if (out != NULL) *out = NULL;
@@ -257,12 +260,14 @@ int kt_gen_new(kt_gen **out, kt_gen_fn fn, void *arg, size_t stack_size)
     return 0;
     /* END SOLUTION */
 }
+/* [/book:new] */
 
+/* [book:send] */
 int kt_gen_send(kt_gen *g, void *value, void **out)
 {
     /* BEGIN SOLUTION
      * TODO(lab 03): refuse what gen.h says send refuses (each with its own
-     * code), then resume the body with `value` (book §3.3, §3.6).
+     * code), then resume the body with `value` (book §3.4, §3.6).
      * starter: (void)g; (void)value;
      * starter: if (out != NULL) *out = NULL;
      * starter: return KT_ENOTIMPL;
@@ -283,7 +288,9 @@ int kt_gen_send(kt_gen *g, void *value, void **out)
     return resume(g, value, 0, out);
     /* END SOLUTION */
 }
+/* [/book:send] */
 
+/* [book:throw] */
 int kt_gen_throw(kt_gen *g, int error, void **out)
 {
     /* BEGIN SOLUTION
@@ -310,13 +317,15 @@ int kt_gen_throw(kt_gen *g, int error, void **out)
     return resume(g, NULL, error, out);
     /* END SOLUTION */
 }
+/* [/book:throw] */
 
+/* [book:yield] */
 int kt_gen_yield(void *value, void **sent)
 {
     /* BEGIN SOLUTION
      * TODO(lab 03): outside any generator this is an error. Inside, put
      * `value` in the mailbox, mark the generator suspended and switch out;
-     * when you are resumed, hand back what was sent or thrown (book §3.3).
+     * when you are resumed, hand back what was sent or thrown (book §3.4).
      * starter: (void)value;
      * starter: if (sent != NULL) *sent = NULL;
      * starter: return KT_ENOTIMPL;
@@ -338,7 +347,9 @@ int kt_gen_yield(void *value, void **sent)
     return g->error_in;
     /* END SOLUTION */
 }
+/* [/book:yield] */
 
+/* [book:close] */
 int kt_gen_close(kt_gen *g)
 {
     /* BEGIN SOLUTION
@@ -366,7 +377,9 @@ int kt_gen_close(kt_gen *g)
     return rc;
     /* END SOLUTION */
 }
+/* [/book:close] */
 
+/* [book:free] */
 int kt_gen_free(kt_gen *g)
 {
     /* BEGIN SOLUTION
@@ -388,6 +401,7 @@ int kt_gen_free(kt_gen *g)
     return rc;
     /* END SOLUTION */
 }
+/* [/book:free] */
 
 int kt_gen_getstate(const kt_gen *g)
 {

@@ -33,28 +33,27 @@ static kt_future *new_future(kt_loop *loop)
     return f;
 }
 
+/* The checking helpers are macros, so a failure points at the test's own
+ * line. */
+
 /* Closing refuses while a future is alive, so this also proves that every
  * reference was given back. */
-static void close_loop(kt_loop *loop)
-{
-    KT_CHECK_ERR(kt_loop_close(loop), 0,
-                 "once every future is released and the loop has run the done callbacks, nothing holds "
-                 "a future any more and kt_loop_close must succeed; KT_EINVALSTATE means a reference "
-                 "was never given back: does each scheduled done callback release its reference "
-                 "after it ran? (book §4.6)");
-}
+#define close_loop(loop)                                                                           \
+    KT_CHECK_ERR(kt_loop_close(loop), 0,                                                           \
+                 "once every future is released and the loop has run the done callbacks, nothing " \
+                 "holds a future any more and kt_loop_close must succeed; KT_EINVALSTATE means a "  \
+                 "reference was never given back: does each scheduled done callback release its "  \
+                 "reference after it ran? (book §4.6)")
 
-static void run_once(kt_loop *loop)
-{
-    KT_CHECK_OK(kt_loop_run_once(loop), "kt_loop_run_once must succeed while callbacks are queued (book §1.3)");
-}
+#define run_once(loop) \
+    KT_CHECK_OK(kt_loop_run_once(loop), "kt_loop_run_once must succeed while callbacks are queued (book §1.3)")
 
 /* One iteration, then a "|" in the log. */
-static void step(kt_loop *loop)
-{
-    run_once(loop);
-    kt_log_add(&LOG, "|");
-}
+#define step(loop)                  \
+    do {                            \
+        run_once(loop);             \
+        kt_log_add(&LOG, "|");      \
+    } while (0)
 
 /* Run until nothing is left to run (kt_loop_run_once says KT_EDEADLOCK). */
 static void drain(kt_loop *loop)
@@ -76,10 +75,8 @@ static void say(kt_loop *loop, void *word)
     kt_log_add(&LOG, "%s", (const char *)word);
 }
 
-static void soon(kt_loop *loop, const char *word)
-{
-    KT_CHECK_OK(kt_call_soon(loop, say, (void *)word, NULL), "kt_call_soon must work (Lab 01, book §1.2)");
-}
+#define soon(loop, word) \
+    KT_CHECK_OK(kt_call_soon((loop), say, (void *)(word), NULL), "kt_call_soon must work (Lab 01, book §1.2)")
 
 /* A done callback that logs its word. */
 static void done_say(kt_future *f, void *word)
@@ -88,28 +85,20 @@ static void done_say(kt_future *f, void *word)
     kt_log_add(&LOG, "%s", (const char *)word);
 }
 
-static void add_cb(kt_future *f, kt_future_done_fn fn, const void *arg)
-{
-    KT_CHECK_ERR(kt_future_add_done_callback(f, fn, (void *)arg), 0,
-                 "kt_future_add_done_callback with a future and a function must return 0 (book §4.4)");
-}
+#define add_cb(f, fn, arg)                                                 \
+    KT_CHECK_ERR(kt_future_add_done_callback((f), (fn), (void *)(arg)), 0, \
+                 "kt_future_add_done_callback with a future and a function must return 0 (book §4.4)")
 
-static void set_result(kt_future *f, void *value)
-{
-    KT_CHECK_ERR(kt_future_set_result(f, value), 0,
-                 "kt_future_set_result on a pending future must return 0 (book §4.2)");
-}
+#define set_result(f, value)                               \
+    KT_CHECK_ERR(kt_future_set_result((f), (value)), 0,    \
+                 "kt_future_set_result on a pending future must return 0 (book §4.2)")
 
-static void set_error(kt_future *f, int error)
-{
-    KT_CHECK_ERR(kt_future_set_error(f, error), 0,
-                 "kt_future_set_error on a pending future with a negative code must return 0 (book §4.3)");
-}
+#define set_error(f, error)                             \
+    KT_CHECK_ERR(kt_future_set_error((f), (error)), 0,  \
+                 "kt_future_set_error on a pending future with a negative code must return 0 (book §4.3)")
 
-static void cancel(kt_future *f, const char *msg)
-{
-    KT_CHECK_INT(kt_future_cancel(f, msg), 1, "cancelling a pending future must return 1 (true) (book §4.5)");
-}
+#define cancel(f, msg) \
+    KT_CHECK_INT(kt_future_cancel((f), (msg)), 1, "cancelling a pending future must return 1 (true) (book §4.5)")
 
 /* An exception handler that counts reports. */
 static struct {
