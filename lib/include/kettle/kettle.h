@@ -12,5 +12,8 @@
 #include "kettle/nonblock.h" /* Lab 00 */
 #include "kettle/loop.h"     /* Lab 01 */
 /* kettle-labs: later labs add their headers below, one line each. */
+#include "kettle/io.h"       /* Lab 02 */
+#include "kettle/poller.h"   /* Lab 02 */
+#include "kettle/echo.h"     /* Lab 02 */
 
 #endif
