@@ -323,7 +323,7 @@ static void hundreds_of_fds_are_reported(void **state)
         close_pair(sv[i]);
 }
 
-static void helpers_round_timeouts_up(void **state)
+static void wait_honours_its_timeout(void **state)
 {
     (void)state;
     const kt_poller_ops *ops = NULL;
@@ -359,7 +359,7 @@ static const kt_test_case tests[] = {
     KT_TEST(fds_past_fd_setsize_are_refused_only_by_select, 2,
             "select refuses fds >= FD_SETSIZE with KT_EFDLIMIT; epoll takes them (book §2.2)"),
     KT_TEST(hundreds_of_fds_are_reported, 2, "hundreds of watched fds are reported, each once (book §2.2)"),
-    KT_TEST(helpers_round_timeouts_up, 1, "a wait honours its timeout (book §2.2)"),
+    KT_TEST(wait_honours_its_timeout, 1, "a wait honours its timeout (book §2.2)"),
 };
 
 KT_MAIN("Lab 02 — poller backends", tests)
