@@ -38,14 +38,16 @@ rm -rf "$BUILD/starters"
 python3 tools/starters.py solutions "$BUILD/starters"
 $MAKE --no-print-directory grade MODE=starters EXPECT=fail WERROR=-Werror >"$BUILD/check-starters.log" 2>&1 ||
     { cat "$BUILD/check-starters.log"; fail "some test does not bite (see above)"; }
-grep -E '^starter check' "$BUILD/check-starters.log" || true
+grep -E '^ *starter check' "$BUILD/check-starters.log" || true
 
 step "5/6 demo programs build"
 $MAKE --no-print-directory apps MODE=solutions WERROR=-Werror >/dev/null || fail "demo programs"
 echo "apps: ok"
 
 step "6/6 the book builds (strict) and its examples run"
+sh tools/book/selftest.sh || fail "the book's own hooks"
 KETTLE_WALKTHROUGHS=1 sh tools/book/build.sh "$BUILD/book" || fail "book"
+KETTLE_WALKTHROUGHS=0 sh tools/book/build.sh "$BUILD/book-nowt" >/dev/null || fail "book without walkthroughs"
 sh tools/book/examples.sh "$BUILD/examples" || fail "book examples"
 
 printf '\ncheck: all good\n'

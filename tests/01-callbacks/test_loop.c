@@ -44,21 +44,15 @@ static void stop(kt_loop *loop, void *unused)
     kt_loop_stop(loop);
 }
 
-static void soon(kt_loop *loop, kt_callback_fn cb, void *arg)
-{
-    KT_CHECK_OK(kt_call_soon(loop, cb, arg, NULL), "kt_call_soon with a valid loop and callback must succeed (book §1.2)");
-}
-
-static void later(kt_loop *loop, double delay, kt_callback_fn cb, void *arg)
-{
-    KT_CHECK_OK(kt_call_later(loop, delay, cb, arg, NULL),
-                "kt_call_later with a valid delay must succeed (book §1.4)");
-}
-
-static void run_once(kt_loop *loop)
-{
-    KT_CHECK_OK(kt_loop_run_once(loop), "kt_loop_run_once must succeed while there is work (book §1.3)");
-}
+/* Scheduling that must succeed. Macros, so a failure points at the test's line. */
+#define soon(loop, cb, arg)                                                     \
+    KT_CHECK_OK(kt_call_soon((loop), (cb), (arg), NULL),                        \
+                "kt_call_soon with a valid loop and callback must succeed (book §1.2)")
+#define later(loop, delay, cb, arg)                                             \
+    KT_CHECK_OK(kt_call_later((loop), (delay), (cb), (arg), NULL),              \
+                "kt_call_later with a valid delay must succeed (book §1.4)")
+#define run_once(loop)                                                          \
+    KT_CHECK_OK(kt_loop_run_once(loop), "kt_loop_run_once must succeed while there is work (book §1.3)")
 
 /* ------------------------------------------------------------ §1.2 call_soon */
 

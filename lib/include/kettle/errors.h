@@ -6,7 +6,7 @@
  * names both kinds.
  *
  * Each KT_E* code stands in for one Python exception, so a reader can hold
- * the two runtimes side by side (book §A, "Errors are values").
+ * the two runtimes side by side (book: Conventions, "Errors are values").
  */
 #ifndef KETTLE_ERRORS_H
 #define KETTLE_ERRORS_H

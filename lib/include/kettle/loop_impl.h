@@ -16,6 +16,7 @@
 #include "kettle/list.h"
 #include "kettle/loop.h"
 
+/* [book:handle] */
 /* A scheduled callback. Twin: asyncio.Handle / asyncio.TimerHandle. */
 struct kt_handle {
     kt_list_node link;   /* in loop->ready (or an iteration's to-do list) */
@@ -27,6 +28,7 @@ struct kt_handle {
     unsigned cancelled : 1;
     unsigned is_timer : 1;
 };
+/* [/book:handle] */
 
 /* What an I/O layer (Lab 02's io.c) plugs into the loop. Lab 01 has none:
  * loop->io_ops is NULL and waiting is plain sleeping. */
@@ -72,6 +74,7 @@ kt_handle *kt__handle_new(kt_loop *loop, kt_callback_fn cb, void *arg);
 void kt__handle_ref(kt_handle *h);
 void kt__handle_unref(kt_handle *h);
 
+/* [book:loop_wait] */
 /* The loop's one way to wait: loop.c calls this, never a sleep or a poll
  * system call itself, so Lab 02 can add I/O without changing loop.c.
  * Waits up to `timeout` seconds (0: do not block; < 0: no limit) and queues
@@ -80,5 +83,6 @@ void kt__handle_unref(kt_handle *h);
  * Returns 0, or KT_EDEADLOCK when asked to wait forever with nothing that
  * could ever end the wait. Twin: the selector.select() call in _run_once. */
 int kt__loop_wait(kt_loop *loop, double timeout);
+/* [/book:loop_wait] */
 
 #endif

@@ -42,6 +42,7 @@ ssize_t kt_write_some(int fd, const void *buf, size_t len);
 /* What kt_watch_kettles hands you for each chunk it reads. */
 typedef void (*kt_chunk_fn)(int fd, const char *data, size_t len, void *arg);
 
+/* [book:watch_stats] */
 /* What a watch cost: how often it looked, and how often for nothing. */
 typedef struct kt_watch_stats {
     unsigned long rounds;       /* passes over all the fds still open */
@@ -50,6 +51,7 @@ typedef struct kt_watch_stats {
     unsigned long sleeps;       /* rounds that found nothing anywhere and slept */
     size_t bytes;               /* bytes delivered to on_chunk */
 } kt_watch_stats;
+/* [/book:watch_stats] */
 
 /* Watch several fds until every one reaches end of file, by polling: make
  * each fd non-blocking, then go round them in order; from each, read
