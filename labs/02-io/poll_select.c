@@ -20,12 +20,15 @@
 #include "kettle/errors.h"
 #include "kettle/poller.h"
 
+/* [book:select_state] */
 struct kt_poller {
     fd_set readfds;  /* the fds watched for reading: the interest, kept across waits */
     fd_set writefds; /* the fds watched for writing */
     int maxfd;       /* the highest fd in either set, -1 when both are empty */
 };
+/* [/book:select_state] */
 
+/* [book:check_fd] */
 /* Check the arguments every interest change shares. */
 static int check_fd(int fd, int events)
 {
@@ -38,6 +41,7 @@ static int check_fd(int fd, int events)
     (void)fd; (void)events;
     return KT_ENOTIMPL;
 }
+/* [/book:check_fd] */
 
 static int select_create(kt_poller **out)
 {

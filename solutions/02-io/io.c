@@ -20,6 +20,7 @@
 #include "kettle/loop_impl.h"
 #include "kettle/poller.h"
 
+/* [book:io_state] */
 /* What the loop knows about one fd. */
 typedef struct kt_io_watch {
     kt_handle *reader; /* the reader's handle (this table holds one reference), or NULL */
@@ -37,6 +38,7 @@ typedef struct kt_io {
     kt_poll_event *events;    /* where one wait stores what it found */
     int nevents;              /* capacity of events[] */
 } kt_io;
+/* [/book:io_state] */
 
 /* ------------------------------------------------------------ given: picking a backend */
 
@@ -78,6 +80,7 @@ static size_t io_count(const kt_loop *loop)
 
 /* ------------------------------------------------------------ the poll hook */
 
+/* [book:queue_handle] */
 /* Append h to the ready queue; the queue takes its own reference, which
  * loop.c drops after running the callback. */
 static void queue_handle(kt_loop *loop, kt_handle *h)
@@ -94,6 +97,7 @@ static void queue_handle(kt_loop *loop, kt_handle *h)
     kt_list_push_back(&loop->ready, &h->link);
     /* END SOLUTION */
 }
+/* [/book:queue_handle] */
 
 /* [book:io_poll] */
 /* kt__loop_wait calls this: wait up to `timeout` seconds for the watched
@@ -152,6 +156,7 @@ static int io_poll(kt_loop *loop, double timeout)
 }
 /* [/book:io_poll] */
 
+/* [book:io_destroy] */
 /* kt_loop_close calls this: give back every handle and the backend. */
 static void io_destroy(kt_loop *loop)
 {
@@ -180,6 +185,7 @@ static void io_destroy(kt_loop *loop)
     loop->io_ops = NULL;
     /* END SOLUTION */
 }
+/* [/book:io_destroy] */
 
 static const kt_io_ops io_ops = {
     .poll = io_poll,
@@ -189,6 +195,7 @@ static const kt_io_ops io_ops = {
 
 /* ------------------------------------------------------------ the fd table */
 
+/* [book:io_get] */
 /* The loop's I/O layer, installed at the first call that needs it. */
 static int io_get(kt_loop *loop, kt_io **out)
 {
@@ -228,7 +235,9 @@ static int io_get(kt_loop *loop, kt_io **out)
     return 0;
     /* END SOLUTION */
 }
+/* [/book:io_get] */
 
+/* [book:grow] */
 /* Make watches[] long enough to index fd. */
 static int grow(kt_io *io, int fd)
 {
@@ -253,6 +262,7 @@ static int grow(kt_io *io, int fd)
     return 0;
     /* END SOLUTION */
 }
+/* [/book:grow] */
 
 /* [book:set_interest] */
 /* Tell the poller that fd must now be watched for `events` (0: not at all),

@@ -40,6 +40,7 @@ static uint64_t pack(int fd, int events)
     return (uint64_t)(uint32_t)fd | ((uint64_t)(uint32_t)events << 32);
 }
 
+/* [book:epoll_create] */
 static int epoll_create_poller(kt_poller **out)
 {
     if (out == NULL)
@@ -65,6 +66,7 @@ static int epoll_create_poller(kt_poller **out)
     return 0;
     /* END SOLUTION */
 }
+/* [/book:epoll_create] */
 
 static void epoll_destroy_poller(kt_poller *p)
 {

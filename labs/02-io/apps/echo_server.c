@@ -81,7 +81,7 @@ int main(int argc, char **argv)
         fflush(stdout);
         rc = kt_run_forever(loop);
         kt_echo_stats st = kt_echo_server_stats(server);
-        printf("\nstopped: %zu connections served, %zu bytes echoed, %zu replies waited for room\n",
+        printf("\nstopped: connections served: %zu, bytes echoed: %zu, replies that waited for room: %zu\n",
                st.accepted, st.bytes, st.write_waits);
         if (rc < 0)
             fprintf(stderr, "echo_server: the loop failed: %s\n", kt_strerror(rc));
