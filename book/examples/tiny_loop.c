@@ -108,9 +108,13 @@ static void run_once(void)
 static void run_forever(void)
 {
     int turn = 0;
-    while (!loop.stopping) {
+    /* The stop flag is read after a turn, never before: a stop asked
+     * before the run still gets one full turn, as in asyncio. */
+    for (;;) {
         run_once();
         printf("      (end of turn %d)\n", ++turn);
+        if (loop.stopping)
+            break;
     }
     loop.stopping = false;
 }

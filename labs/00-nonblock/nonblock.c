@@ -91,7 +91,7 @@ static int drain(int fd, kt_chunk_fn on_chunk, void *arg, kt_watch_stats *st)
 int kt_watch_kettles(const int *fds, size_t n, double interval, kt_chunk_fn on_chunk, void *arg,
                      kt_watch_stats *stats)
 {
-    if ((fds == NULL && n > 0) || on_chunk == NULL || isnan(interval) || interval < 0)
+    if ((fds == NULL && n > 0) || on_chunk == NULL || !isfinite(interval) || interval < 0)
         return KT_EINVAL;
     kt_watch_stats local = {0};
     kt_watch_stats *st = stats ? stats : &local;

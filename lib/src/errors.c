@@ -11,7 +11,7 @@ const char *kt_strerror(int code)
     case KT_ECANCELLED: return "cancelled (asyncio.CancelledError)";
     case KT_ETIMEDOUT: return "timed out (TimeoutError)";
     case KT_EINVALSTATE: return "invalid state (asyncio.InvalidStateError)";
-    case KT_ERUNNING: return "this event loop is already running";
+    case KT_ERUNNING: return "already running (an event loop already running, or a generator already executing)";
     case KT_ECLOSED: return "the event loop is closed";
     case KT_EDEADLOCK: return "nothing to run and nothing to wait for: the loop would sleep forever";
     case KT_ENOTIMPL: return "not implemented yet (a TODO in your lab)";

@@ -37,6 +37,17 @@ int kt_loop_close(kt_loop *loop)
         return KT_EINVAL;
     if (loop->running)
         return KT_ERUNNING;
+    if (loop->live_futures > 0) {
+        /* A future keeps a pointer to its loop: freeing the loop now would
+         * leave it dangling. Say so loudly; ignored return codes are common
+         * in cleanup paths. */
+        kt_error_context ctx = {
+            "kt_loop_close: futures of this loop are still alive; release them "
+            "and run the loop until their done callbacks ran (book §4.6)",
+            KT_EINVALSTATE, NULL};
+        kt_loop_call_exception_handler(loop, &ctx);
+        return KT_EINVALSTATE;
+    }
     if (loop->io_ops != NULL && loop->io_ops->destroy != NULL)
         loop->io_ops->destroy(loop);
     kt_list_node *n;

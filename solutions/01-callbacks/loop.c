@@ -187,7 +187,7 @@ int kt_loop_run_once(kt_loop *loop)
     if (loop == NULL)
         return KT_EINVAL;
     /* BEGIN SOLUTION
-     * TODO(lab 01): one iteration, in CPython's order (book §1.4):
+     * TODO(lab 01): one iteration, in CPython's order (book §1.3):
      *   1. wait: kt__loop_wait(loop, compute_timeout(loop)); return its error;
      *   2. collect_due_timers(loop);
      *   3. run exactly the callbacks that are ready NOW: move the whole ready

@@ -352,6 +352,7 @@ static void watch_rejects_bad_arguments(void **state)
     KT_CHECK_ERR(kt_watch_kettles(&fd, 1, 0.1, NULL, NULL, NULL), KT_EINVAL, "a NULL on_chunk is KT_EINVAL (book §0.6)");
     KT_CHECK_ERR(kt_watch_kettles(&fd, 1, -1, collect, &s, NULL), KT_EINVAL, "a negative interval is KT_EINVAL (book §0.6)");
     KT_CHECK_ERR(kt_watch_kettles(&fd, 1, NAN, collect, &s, NULL), KT_EINVAL, "a NaN interval is KT_EINVAL (book §0.6)");
+    KT_CHECK_ERR(kt_watch_kettles(&fd, 1, INFINITY, collect, &s, NULL), KT_EINVAL, "an infinite interval is KT_EINVAL (book §0.6)");
     KT_CHECK_ERR(kt_watch_kettles(NULL, 2, 0.1, collect, &s, NULL), KT_EINVAL, "NULL fds with n > 0 is KT_EINVAL (book §0.6)");
     kt_watch_stats st;
     KT_CHECK_OK(kt_watch_kettles(NULL, 0, 0.1, collect, &s, &st), "watching no fds at all is done at once (book §0.4)");

@@ -8,8 +8,9 @@
  *
  * Twin: the heapq list in asyncio's BaseEventLoop._scheduled, except that
  * heapq has no index, so CPython leaves cancelled timers in place and
- * cleans them up later; and heapq is not stable for three or more equal
- * keys. libuv's heap-inl.h makes the same two choices as Kettle.
+ * cleans them up later; and heapq is not stable: equal keys may come out
+ * in any order (book §1.4 shows eight equal timers shuffled). libuv's
+ * heap-inl.h makes the same two choices as Kettle.
  */
 #ifndef KETTLE_HEAP_H
 #define KETTLE_HEAP_H

@@ -15,5 +15,7 @@
 #include "kettle/io.h"       /* Lab 02 */
 #include "kettle/poller.h"   /* Lab 02 */
 #include "kettle/echo.h"     /* Lab 02 */
+#include "kettle/gen.h"      /* Lab 03 (with the given stack.h) */
+#include "kettle/future.h"   /* Lab 04 */
 
 #endif

@@ -35,8 +35,10 @@ int kt_loop_new(kt_loop **out, kt_clock_kind clock);
 
 /* Close and free the loop. Pending callbacks and timers are dropped without
  * running; handles you still hold stay valid (cancelling them does nothing).
- * Returns 0, KT_EINVAL for NULL, or KT_ERUNNING if the loop is running (it is
- * then left untouched). Twin: loop.close(). [given] */
+ * Returns 0, KT_EINVAL for NULL, KT_ERUNNING if the loop is running, or
+ * KT_EINVALSTATE while futures of the loop are still alive (Lab 04: release
+ * them first; the exception handler is told too). On an error the loop is
+ * left untouched. Twin: loop.close(). [given] */
 int kt_loop_close(kt_loop *loop);
 
 /* The loop's current time in seconds. Twin: loop.time(). [given] */

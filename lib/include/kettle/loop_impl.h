@@ -60,6 +60,10 @@ struct kt_loop {
     const kt_io_ops *io_ops;
     void *io;
 
+    /* Lab 04: futures (and tasks, which are futures) not yet freed;
+     * kt_loop_close refuses to close while any is alive */
+    size_t live_futures;
+
     /* Lab 05: tasks */
     void *current_task;      /* the task whose coroutine is running, or NULL */
     kt_list tasks;           /* every live task: the loop keeps them alive */

@@ -60,7 +60,7 @@ typedef struct kt_watch_stats {
  * When a whole round found nothing anywhere, sleep `interval` seconds (the
  * "check the kettle every minute" pause) before the next. stats may be NULL.
  * Returns 0 when all fds reached EOF, KT_EINVAL for bad arguments (NULL fds
- * with n > 0, NULL on_chunk, negative or NaN interval), or the first
+ * with n > 0, NULL on_chunk, an interval that is negative, NaN or infinite), or the first
  * -errno a read returned (the watch stops there).
  * No asyncio twin: this is what an event loop replaces (book §0.4). [lab 00] */
 int kt_watch_kettles(const int *fds, size_t n, double interval, kt_chunk_fn on_chunk, void *arg,
