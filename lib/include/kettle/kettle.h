@@ -12,6 +12,9 @@
 #include "kettle/nonblock.h" /* Lab 00 */
 #include "kettle/loop.h"     /* Lab 01 */
 /* kettle-labs: later labs add their headers below, one line each. */
+#include "kettle/io.h"       /* Lab 02 */
+#include "kettle/poller.h"   /* Lab 02 */
+#include "kettle/echo.h"     /* Lab 02 */
 #include "kettle/gen.h"      /* Lab 03 (with the given stack.h) */
 #include "kettle/future.h"   /* Lab 04 */
 #include "kettle/task.h"     /* Lab 05 (a task is a Lab 04 future) */

@@ -30,6 +30,7 @@ struct kt_handle {
 };
 /* [/book:handle] */
 
+/* [book:io_ops] */
 /* What an I/O layer (Lab 02's io.c) plugs into the loop. Lab 01 has none:
  * loop->io_ops is NULL and waiting is plain sleeping. */
 typedef struct kt_io_ops {
@@ -42,6 +43,7 @@ typedef struct kt_io_ops {
     /* Free the I/O layer's state; called by kt_loop_close. */
     void (*destroy)(kt_loop *loop);
 } kt_io_ops;
+/* [/book:io_ops] */
 
 struct kt_loop {
     /* Lab 01: callbacks and timers */
