@@ -51,15 +51,21 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-mis
 WERROR ?=
 INCLUDES := -Ilib/include -Itests/harness
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-CFLAGS_GRADE := -std=c11 -g -O1 $(WARN) $(WERROR) $(SAN) $(INCLUDES) -MMD -MP
+# FASTSWITCH=1: every swapcontext/setcontext goes through lib's signal-mask-free switch
+# (kettle/fastctx.h; the bench build's setting), with objects and binaries of its own.
+ifeq ($(FASTSWITCH),1)
+SWITCH_FLAGS := -DKETTLE_FAST_SWITCH -include lib/include/kettle/fastctx.h
+SWITCH_TAG := -fastswitch
+endif
+CFLAGS_GRADE := -std=c11 -g -O1 $(WARN) $(WERROR) $(SAN) $(INCLUDES) $(SWITCH_FLAGS) -MMD -MP
 LDLIBS_GRADE := $(SAN) -lcmocka -lm -pthread
 CFLAGS_FAST := -std=c11 -g -O2 -DNDEBUG $(WARN) $(WERROR) -Ilib/include -MMD -MP
 LDLIBS_FAST := -lm -pthread
 
 CCNAME := $(notdir $(firstword $(CC)))
-OBJ := $(BUILD)/obj/$(CCNAME)-asan
+OBJ := $(BUILD)/obj/$(CCNAME)-asan$(SWITCH_TAG)
 FASTOBJ := $(BUILD)/obj/$(CCNAME)-fast
-GDIR := $(BUILD)/grade/$(MODE)-$(CCNAME)
+GDIR := $(BUILD)/grade/$(MODE)-$(CCNAME)$(SWITCH_TAG)
 
 LIB_SRCS := $(sort $(wildcard lib/src/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)

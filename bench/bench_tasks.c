@@ -8,9 +8,14 @@
  *   switches    two tasks hand a counter back and forth N times through futures
  *   timers      N tasks each sleep a pseudo-random delay in [0, 1 ms), real clock
  *   swapcontext N raw swapcontext round trips between two contexts (the floor)
+ *   ktswap      the same with kt_swapcontext (lib's switch without the signal
+ *               mask; the fast one when lib/src/fastctx.c was built with
+ *               KETTLE_FAST_SWITCH, as bench/run.sh does)
  *   gen         N kt_gen_send/kt_gen_yield round trips (Lab 03, no loop)
  *
- * Built at -O2 without sanitizers against the solutions (bench/run.sh).
+ * Built at -O2 without sanitizers against the solutions (bench/run.sh). This
+ * file itself is compiled without the fast-switch mapping, so `swapcontext`
+ * here is always glibc's.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -19,6 +24,7 @@
 #include <time.h>
 #include <ucontext.h>
 
+#include "kettle/fastctx.h"
 #include "kettle/kettle.h"
 
 static double now(void)
@@ -210,15 +216,17 @@ static double run_timers(void)
 /* ------------------------------------------------------------ the floor */
 
 static ucontext_t main_ctx, other_ctx;
+static int (*swap)(ucontext_t *from, const ucontext_t *to); /* the switch measured */
 
 static void bouncer(void)
 {
     for (;;)
-        swapcontext(&other_ctx, &main_ctx);
+        swap(&other_ctx, &main_ctx);
 }
 
-static double run_swapcontext(void)
+static double run_swapcontext(int (*switch_fn)(ucontext_t *, const ucontext_t *))
 {
+    swap = switch_fn;
     static char stack[64 * 1024];
     getcontext(&other_ctx);
     other_ctx.uc_stack.ss_sp = stack;
@@ -227,7 +235,7 @@ static double run_swapcontext(void)
     makecontext(&other_ctx, bouncer, 0);
     double t = now();
     for (long i = 0; i < N; i++)
-        swapcontext(&main_ctx, &other_ctx); /* there and back: two switches */
+        swap(&main_ctx, &other_ctx); /* there and back: two switches */
     return now() - t;
 }
 
@@ -265,7 +273,9 @@ static double run_one(const char *w)
     if (strcmp(w, "timers") == 0)
         return run_timers();
     if (strcmp(w, "swapcontext") == 0)
-        return run_swapcontext();
+        return run_swapcontext(swapcontext);
+    if (strcmp(w, "ktswap") == 0)
+        return run_swapcontext(kt_swapcontext);
     if (strcmp(w, "gen") == 0)
         return run_gen();
     fprintf(stderr, "bench_tasks: unknown workload %s\n", w);

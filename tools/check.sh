@@ -4,9 +4,11 @@
 #  1. labs/ is exactly what the starter generator makes from solutions/;
 #  2. the grader's self-test: crashes, hangs, leaks, sanitizer reports are all caught;
 #  3. under gcc and clang, warnings as errors: every lab's tests pass on the solutions;
-#  4. every test of every lab fails on that lab's generated starter (the tests bite);
-#  5. the demo programs build;
-#  6. the book builds strictly and its examples compile and run.
+#  4. Labs 03 and 05 pass again with lib's signal-mask-free context switch
+#     (FASTSWITCH=1, the switch `make bench` measures; kettle/fastctx.h);
+#  5. every test of every lab fails on that lab's generated starter (the tests bite);
+#  6. the demo programs build;
+#  7. the book builds strictly and its examples compile and run.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -17,34 +19,42 @@ fail() { printf '\ncheck FAILED: %s\n' "$*"; exit 1; }
 
 sh tools/setup.sh --all || fail "missing tools (see above)"
 
-step "1/6 labs/ matches the starters generated from solutions/"
+step "1/7 labs/ matches the starters generated from solutions/"
 python3 tools/starters.py --check solutions labs || fail "labs/ has drifted from solutions/"
 
-step "2/6 the grader catches every way a test can go wrong"
+step "2/7 the grader catches every way a test can go wrong"
 for cc in gcc clang; do
     CC=$cc sh tools/grader/selftest/run.sh "$BUILD/selftest-$cc" || fail "grader self-test under $cc"
 done
 
 for cc in gcc clang; do
-    step "3/6 solutions pass every test ($cc, -Werror, ASan+UBSan+LSan)"
+    step "3/7 solutions pass every test ($cc, -Werror, ASan+UBSan+LSan)"
     $MAKE --no-print-directory grade MODE=solutions CC=$cc WERROR=-Werror >"$BUILD/check-solutions-$cc.log" 2>&1 ||
         { cat "$BUILD/check-solutions-$cc.log"; fail "solutions under $cc"; }
     # The grade table is long; show the lab totals and the closing line.
     grep -E '^(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-solutions-$cc.log" || true
 done
 
-step "4/6 every test fails on its lab's generated starter"
+for cc in gcc clang; do
+    step "4/7 Labs 03 and 05 pass with the fast context switch ($cc, FASTSWITCH=1)"
+    $MAKE --no-print-directory grade MODE=solutions LAB="03 05" FASTSWITCH=1 CC=$cc WERROR=-Werror \
+        >"$BUILD/check-fastswitch-$cc.log" 2>&1 ||
+        { cat "$BUILD/check-fastswitch-$cc.log"; fail "fast context switch under $cc"; }
+    grep -E '^(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-fastswitch-$cc.log" || true
+done
+
+step "5/7 every test fails on its lab's generated starter"
 rm -rf "$BUILD/starters"
 python3 tools/starters.py solutions "$BUILD/starters"
 $MAKE --no-print-directory grade MODE=starters EXPECT=fail WERROR=-Werror >"$BUILD/check-starters.log" 2>&1 ||
     { cat "$BUILD/check-starters.log"; fail "some test does not bite (see above)"; }
 grep -E '^ *starter check' "$BUILD/check-starters.log" || true
 
-step "5/6 demo programs build"
+step "6/7 demo programs build"
 $MAKE --no-print-directory apps MODE=solutions WERROR=-Werror >/dev/null || fail "demo programs"
 echo "apps: ok"
 
-step "6/6 the book builds (strict) and its examples run"
+step "7/7 the book builds (strict) and its examples run"
 sh tools/book/selftest.sh || fail "the book's own hooks"
 KETTLE_WALKTHROUGHS=1 sh tools/book/build.sh "$BUILD/book" || fail "book"
 KETTLE_WALKTHROUGHS=0 sh tools/book/build.sh "$BUILD/book-nowt" >/dev/null || fail "book without walkthroughs"
