@@ -105,3 +105,14 @@ if [ -f bench/bench_switch.c ]; then
     echo "Lab 03's bench/bench_switch.c (built as the lab builds it: glibc's swapcontext):"
     "$OUT/bench_switch"
 fi
+
+# Lab 02's idle-connections figure (book §2.2): select against epoll. Not a ratio
+# against asyncio, which picks epoll on Linux; the point is how select's cost grows.
+if [ -f bench/bench_idle.c ]; then
+    # shellcheck disable=SC2086
+    $CC -std=c11 -O2 -DNDEBUG -Ilib/include -o "$OUT/bench_idle" bench/bench_idle.c \
+        lib/src/*.c $srcs -lm -pthread
+    echo
+    echo "Lab 02's bench/bench_idle.c: time per loop iteration, 1 busy + N idle connections:"
+    "$OUT/bench_idle" 5000
+fi
