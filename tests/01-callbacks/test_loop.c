@@ -10,38 +10,16 @@
 #include "ktest.h"
 #include "kettle/kettle.h"
 #include "kettle/loop_impl.h"
-
-static kt_log LOG;
+#include "loop_fixtures.h"
 
 static kt_loop *new_loop(void)
 {
-    kt_log_init(&LOG);
-    kt_loop *loop = NULL;
-    KT_CHECK_OK(kt_loop_new(&loop, KT_CLOCK_VIRTUAL), "creating a loop (given code) must work");
-    return loop;
+    return kt_test_loop(KT_CLOCK_VIRTUAL);
 }
 
 static void close_loop(kt_loop *loop)
 {
     KT_CHECK_OK(kt_loop_close(loop), "closing a loop that is not running must work (book §1.7)");
-}
-
-/* Callbacks that log the word they were given. */
-static void say(kt_loop *loop, void *word)
-{
-    (void)loop;
-    kt_log_add(&LOG, "%s", (const char *)word);
-}
-
-static void say_time(kt_loop *loop, void *word)
-{
-    kt_log_add(&LOG, "%s@%g", (const char *)word, kt_loop_time(loop));
-}
-
-static void stop(kt_loop *loop, void *unused)
-{
-    (void)unused;
-    kt_loop_stop(loop);
 }
 
 /* Scheduling that must succeed. Macros, so a failure points at the test's line. */

@@ -18,15 +18,11 @@
 
 #include "ktest.h"
 #include "kettle/kettle.h"
-
-static kt_log LOG;
+#include "loop_fixtures.h"
 
 static kt_loop *new_loop(void)
 {
-    kt_log_init(&LOG);
-    kt_loop *loop = NULL;
-    KT_CHECK_OK(kt_loop_new(&loop, KT_CLOCK_VIRTUAL), "creating a loop (given code) must work");
-    return loop;
+    return kt_test_loop(KT_CLOCK_VIRTUAL);
 }
 
 static void close_loop(kt_loop *loop)
@@ -65,23 +61,6 @@ static void add_reader(kt_loop *loop, int fd, kt_callback_fn cb, void *arg)
 static void add_writer(kt_loop *loop, int fd, kt_callback_fn cb, void *arg)
 {
     KT_CHECK_OK(kt_add_writer(loop, fd, cb, arg), "kt_add_writer on a valid socket must succeed (book §2.4)");
-}
-
-static void say(kt_loop *loop, void *word)
-{
-    (void)loop;
-    kt_log_add(&LOG, "%s", (const char *)word);
-}
-
-static void say_time(kt_loop *loop, void *word)
-{
-    kt_log_add(&LOG, "%s@%g", (const char *)word, kt_loop_time(loop));
-}
-
-static void stop(kt_loop *loop, void *unused)
-{
-    (void)unused;
-    kt_loop_stop(loop);
 }
 
 /* A reader that drains its fd and logs what it read ("EOF" at end of file). */

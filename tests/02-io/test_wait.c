@@ -19,6 +19,7 @@
 
 #include "ktest.h"
 #include "kettle/kettle.h"
+#include "loop_fixtures.h"
 
 int __real_epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout);
 int __wrap_epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout);
@@ -89,21 +90,10 @@ static void reset(void)
     clock_offset = 0;
 }
 
-static kt_log LOG;
-
-static void say(kt_loop *loop, void *word)
-{
-    (void)loop;
-    kt_log_add(&LOG, "%s", (const char *)word);
-}
-
 static kt_loop *new_loop(kt_clock_kind kind)
 {
-    kt_log_init(&LOG);
     reset();
-    kt_loop *loop = NULL;
-    KT_CHECK_OK(kt_loop_new(&loop, kind), "creating a loop (given code) must work");
-    return loop;
+    return kt_test_loop(kind);
 }
 
 static void make_pair(int sv[2])

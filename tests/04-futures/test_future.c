@@ -13,17 +13,13 @@
 #include "kettle/errors.h"
 #include "kettle/future.h"
 #include "kettle/loop.h"
-
-static kt_log LOG;
+#include "loop_fixtures.h"
 
 /* ------------------------------------------------------------ helpers */
 
 static kt_loop *new_loop(void)
 {
-    kt_log_init(&LOG);
-    kt_loop *loop = NULL;
-    KT_CHECK_OK(kt_loop_new(&loop, KT_CLOCK_VIRTUAL), "creating a loop (given code) must work");
-    return loop;
+    return kt_test_loop(KT_CLOCK_VIRTUAL);
 }
 
 static kt_future *new_future(kt_loop *loop)
@@ -69,12 +65,6 @@ static void drain(kt_loop *loop)
 }
 
 /* A call_soon callback that logs its word. */
-static void say(kt_loop *loop, void *word)
-{
-    (void)loop;
-    kt_log_add(&LOG, "%s", (const char *)word);
-}
-
 #define soon(loop, word) \
     KT_CHECK_OK(kt_call_soon((loop), say, (void *)(word), NULL), "kt_call_soon must work (Lab 01, book §1.2)")
 

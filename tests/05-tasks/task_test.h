@@ -16,6 +16,7 @@
 #include "kettle/kettle.h"
 #include "kettle/future_impl.h"
 #include "kettle/loop_impl.h"
+#include "loop_fixtures.h"
 
 /* A user error code, standing for a Python exception such as ValueError. */
 #define E_VALUE (KT_EUSER - 1)
@@ -39,7 +40,6 @@ static inline const char *code_name(int rc)
     }
 }
 
-static kt_log LOG;     /* what the coroutines did, in order */
 static kt_log HANDLER; /* what reached the loop's exception handler */
 
 static inline void log_handler(kt_loop *loop, const kt_error_context *ctx, void *arg)
@@ -51,10 +51,8 @@ static inline void log_handler(kt_loop *loop, const kt_error_context *ctx, void 
 
 static inline kt_loop *new_loop(void)
 {
-    kt_log_init(&LOG);
     kt_log_init(&HANDLER);
-    kt_loop *loop = NULL;
-    KT_CHECK_OK(kt_loop_new(&loop, KT_CLOCK_VIRTUAL), "creating a loop (given code) must work");
+    kt_loop *loop = kt_test_loop(KT_CLOCK_VIRTUAL);
     kt_loop_set_exception_handler(loop, log_handler, NULL);
     return loop;
 }
