@@ -82,6 +82,43 @@ static void reap_orphans(void)
     }
 }
 
+/* One process's line of /proc/PID/stat, the fields the grader needs:
+ * "pid (comm) S ppid pgrp ...", where comm may hold spaces and parens. */
+typedef struct proc_stat {
+    pid_t pid;
+    char comm[64];
+    char state;
+    long ppid, pgrp;
+} proc_stat;
+
+/* Read the stat of the /proc entry `name`; false for entries that are not
+ * processes or that vanished meanwhile. */
+static bool read_proc_stat(const char *name, proc_stat *st)
+{
+    if (name[0] < '0' || name[0] > '9')
+        return false;
+    char path[300];
+    snprintf(path, sizeof path, "/proc/%.256s/stat", name);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return false;
+    char line[1024];
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    char *lp = strchr(line, '(');
+    char *rp = strrchr(line, ')');
+    if (lp == NULL || rp == NULL || lp > rp)
+        return false;
+    size_t len = (size_t)(rp - lp - 1);
+    if (len >= sizeof st->comm)
+        len = sizeof st->comm - 1;
+    memcpy(st->comm, lp + 1, len);
+    st->comm[len] = '\0';
+    st->pid = (pid_t)strtol(name, NULL, 10);
+    return sscanf(rp + 1, " %c %ld %ld", &st->state, &st->ppid, &st->pgrp) == 3;
+}
+
 /* Kill what escaped its test's process group (setsid, a double fork) and
  * was handed to the grader as an orphan. */
 static void kill_escaped(void)
@@ -91,26 +128,10 @@ static void kill_escaped(void)
         return;
     long self = (long)getpid();
     struct dirent *e;
+    proc_stat st;
     while ((e = readdir(dir)) != NULL) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9')
-            continue;
-        char path[300];
-        snprintf(path, sizeof path, "/proc/%.256s/stat", e->d_name);
-        FILE *f = fopen(path, "r");
-        if (f == NULL)
-            continue;
-        char line[1024];
-        size_t n = fread(line, 1, sizeof line - 1, f);
-        fclose(f);
-        line[n] = '\0';
-        char *rp = strrchr(line, ')');
-        char state;
-        long ppid;
-        if (rp == NULL || sscanf(rp + 1, " %c %ld", &state, &ppid) != 2)
-            continue;
-        pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
-        if (ppid == self && state != 'Z' && !tracked(pid))
-            kill(pid, SIGKILL);
+        if (read_proc_stat(e->d_name, &st) && st.ppid == self && st.state != 'Z' && !tracked(st.pid))
+            kill(st.pid, SIGKILL);
     }
     closedir(dir);
 }
@@ -410,29 +431,11 @@ static bool group_alive(pid_t pgid)
         return true;
     bool alive = false;
     struct dirent *e;
+    proc_stat st;
     while (!alive && (e = readdir(dir)) != NULL) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+        if (!read_proc_stat(e->d_name, &st) || st.pgrp != (long)pgid || st.state == 'Z' || st.state == 'X')
             continue;
-        char path[300];
-        snprintf(path, sizeof path, "/proc/%.256s/stat", e->d_name);
-        FILE *f = fopen(path, "r");
-        if (f == NULL)
-            continue;
-        char line[1024];
-        size_t n = fread(line, 1, sizeof line - 1, f);
-        fclose(f);
-        line[n] = '\0';
-        /* "pid (comm) S ppid pgrp ...": comm may hold spaces and parens. */
-        char *lp = strchr(line, '(');
-        char *rp = strrchr(line, ')');
-        if (lp != NULL && rp != NULL && lp < rp &&
-            (strncmp(lp + 1, "llvm-symbolize", 14) == 0 || strncmp(lp + 1, "addr2line", 9) == 0))
-            continue;
-        char state;
-        long ppid, pgrp;
-        if (rp == NULL || sscanf(rp + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3)
-            continue;
-        if (pgrp == (long)pgid && state != 'Z' && state != 'X')
+        if (strncmp(st.comm, "llvm-symbolize", 14) != 0 && strncmp(st.comm, "addr2line", 9) != 0)
             alive = true;
     }
     closedir(dir);
