@@ -28,6 +28,10 @@ const char *kt_strerror(int code)
     case KT_ELIMITOVERRUN: return "separator not found within the limit (asyncio.LimitOverrunError)";
     case KT_ESHUTDOWN: return "executor has been shut down";
     case KT_EGENERATOREXIT: return "generator closed (GeneratorExit)";
+    case KT_EBROKENPOOL: return "a worker of the pool died; the pool is broken (BrokenProcessPool)";
+    case KT_EGROUP: return "a task group collected one or more errors (ExceptionGroup)";
+    case KT_EWRONGLOOP: return "the object belongs to another event loop";
+    case KT_ENOTSUPPORTED: return "operation not supported on this object (RuntimeError)";
     default: break;
     }
     if (code <= KT_EUSER)

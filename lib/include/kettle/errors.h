@@ -42,7 +42,12 @@ enum {
     KT_ELIMITOVERRUN = KT_EBASE - 18, /* asyncio.LimitOverrunError */
     KT_ESHUTDOWN = KT_EBASE - 19,     /* RuntimeError: cannot schedule new futures after shutdown */
     KT_EGENERATOREXIT = KT_EBASE - 20,/* GeneratorExit: thrown into a generator by close() */
-    KT_ELAST = KT_EBASE - 21,
+    KT_EBROKENPOOL = KT_EBASE - 21,   /* concurrent.futures.process.BrokenProcessPool (Lab 08) */
+    KT_EGROUP = KT_EBASE - 22,        /* ExceptionGroup: a TaskGroup collected errors (Lab 06) */
+    KT_EWRONGLOOP = KT_EBASE - 23,    /* ValueError: future/primitive belongs to another loop */
+    KT_ENOTSUPPORTED = KT_EBASE - 24, /* RuntimeError: Task does not support set_result/set_exception */
+    /* Codes KT_EBASE - 25 .. - 49 are reserved for Labs 06-09; add new ones here, in order. */
+    KT_ELAST = KT_EBASE - 25,
 
     /* Codes at or below KT_EUSER are free for programs built on Kettle
      * (a coroutine's own "ValueError"); kt_strerror calls them user errors. */
