@@ -5,7 +5,7 @@
  * "three seconds" of downloads take microseconds and the times in the logs
  * are exact. A child is a `job`: it sleeps, logs "name:done@t" (or
  * "name:cancelled@t") and returns its name, or its error. The logs are the
- * ones of the Python scenarios next to each test (asyncio/*.py and the
+ * ones of the Python scenarios next to each test (the .py files in asyncio/ and the
  * shared cases), in Kettle's words. */
 #ifndef KETTLE_COMB_TEST_H
 #define KETTLE_COMB_TEST_H
