@@ -147,6 +147,45 @@ static void as_completed_timeout_ends_the_rest(void **state)
                  "nothing is cancelled (book §6.5; asyncio/as_completed_rules.py)");
 }
 
+/* ------------------------------------------------------------ a cancelled next() */
+
+static int consumer(void *arg, void **result)
+{
+    (void)result;
+    int rc = kt_as_completed_next(arg, NULL, NULL);
+    kt_log_add(&LOG, "consumer->%s@%g", code_name(rc), now());
+    return rc;
+}
+
+static int main_cancel_next(void *arg, void **result)
+{
+    (void)arg;
+    (void)result;
+    kt_task *t[2] = {start(&dl_b), start(&dl_c)};
+    kt_future *fs[2] = {FUT(t[0]), FUT(t[1])};
+    kt_as_completed *it = NULL;
+    NEW_IT(fs, 2, INFINITY, &it);
+    kt_task *c = spawn(kt_get_running_loop(), consumer, it);
+    kt_sleep(0.5);
+    kt_task_cancel(c, NULL);
+    kt_await_task(c, NULL);
+    DRAIN(it);
+    kt_as_completed_free(it);
+    kt_task_release(c);
+    kt_task_release(t[0]);
+    kt_task_release(t[1]);
+    return 0;
+}
+
+static void as_completed_cancelled_next_loses_nothing(void **state)
+{
+    (void)state;
+    run_main(main_cancel_next, NULL);
+    KT_CHECK_STR(LOG.buf, "consumer->CANCELLED@0.5 b:done@1 got:b@1 c:done@2 got:c@2",
+                 "a task cancelled while parked in kt_as_completed_next gets KT_ECANCELLED and takes "
+                 "nothing: the iterator still hands out every future (book §6.5)");
+}
+
 /* ------------------------------------------------------------ freed early */
 
 static int main_free_early(void *arg, void **result)
@@ -223,6 +262,7 @@ static const kt_test_case tests[] = {
     KT_TEST(as_completed_goes_on_after_an_error, 2, "an error does not end the iteration (book §6.5)"),
     KT_TEST(as_completed_collapses_duplicates, 2, "duplicates collapse; empty gives nothing (book §6.5)"),
     KT_TEST(as_completed_timeout_ends_the_rest, 3, "the timeout gives KT_ETIMEDOUT for the rest (book §6.5)"),
+    KT_TEST(as_completed_cancelled_next_loses_nothing, 2, "a cancelled next() takes nothing (book §6.5)"),
     KT_TEST(as_completed_freed_early_leaks_nothing, 2, "an iterator freed early leaks nothing (book §6.5)"),
     KT_TEST(as_completed_rejects_bad_arguments, 2, "bad arguments are clear errors (book §6.2)"),
 };

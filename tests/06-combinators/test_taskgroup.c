@@ -329,6 +329,44 @@ static void taskgroup_does_not_swallow_a_foreign_cancel(void **state)
                  "asyncio/taskgroup_rules.py)");
 }
 
+/* ------------------------------------------------------------ cancelled while exit waits */
+
+static int owner_in_exit(void *arg, void **result)
+{
+    (void)arg;
+    (void)result;
+    kt_taskgroup *tg = NULL;
+    ENTER(&tg);
+    CREATE(tg, &j_long, NULL);
+    int rc = kt_taskgroup_exit(tg, 0);
+    log_exit("group", tg, rc);
+    kt_log_add(&LOG, "exit-returned@%g", now());
+    kt_taskgroup_release(tg);
+    return rc;
+}
+
+static int main_in_exit(void *arg, void **result)
+{
+    (void)arg;
+    (void)result;
+    kt_task *o = spawn(kt_get_running_loop(), owner_in_exit, NULL);
+    kt_sleep(1);
+    kt_task_cancel(o, NULL);
+    kt_await_task(o, NULL);
+    kt_log_add(&LOG, "owner-cancelled=%d", kt_future_cancelled(FUT(o)));
+    kt_task_release(o);
+    return 0;
+}
+
+static void taskgroup_owner_cancelled_in_exit_cancels_the_children(void **state)
+{
+    (void)state;
+    run_main(main_in_exit, NULL);
+    KT_CHECK_STR(LOG.buf, "child:cancelled@1 group->CANCELLED exit-returned@1 owner-cancelled=1",
+                 "an owner cancelled while its exit waits: the children are cancelled, exit waits "
+                 "for them and returns KT_ECANCELLED (book §6.7; asyncio/taskgroup_rules.py)");
+}
+
 /* ------------------------------------------------------------ finished, shutting down */
 
 static job j_one = {"one", 1, 0, PROPAGATE}, j_bad = {"bad", 1, E_VALUE, PROPAGATE};
@@ -438,6 +476,8 @@ static const kt_test_case tests[] = {
             "a child cancelled from outside is no failure (book §6.7)"),
     KT_TEST(taskgroup_collects_every_error_in_order, 2, "every error is collected, in order (book §6.7)"),
     KT_TEST(taskgroup_does_not_swallow_a_foreign_cancel, 3, "a foreign cancel is not swallowed (book §6.7)"),
+    KT_TEST(taskgroup_owner_cancelled_in_exit_cancels_the_children, 2,
+            "an owner cancelled in exit cancels the children (book §6.7)"),
     KT_TEST(taskgroup_refuses_tasks_when_finished_or_shutting_down, 2,
             "no task in a finished or shutting-down group (book §6.7)"),
     KT_TEST(taskgroup_released_without_exit_cancels_its_children, 1,

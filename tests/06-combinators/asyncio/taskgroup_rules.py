@@ -54,3 +54,21 @@ async def main():
     except asyncio.CancelledError:
         print("owner cancelled from outside -> CancelledError, cancelled():", t.cancelled())
 asyncio.run(main())
+
+# the owner cancelled while the exit waits: the children are cancelled, exit raises CancelledError
+async def owner2():
+    try:
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(val(1, 5))
+    except asyncio.CancelledError:
+        print("exit waited, owner cancelled -> CancelledError")
+        raise
+async def main2():
+    loop = asyncio.get_running_loop(); t0 = loop.time()
+    t = asyncio.create_task(owner2())
+    await asyncio.sleep(1); t.cancel()
+    try:
+        await t
+    except asyncio.CancelledError:
+        print(f"owner cancelled at {round(loop.time() - t0)}:", t.cancelled())
+asyncio.run(main2())
