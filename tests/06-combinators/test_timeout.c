@@ -309,6 +309,31 @@ static void timeout_lets_a_foreign_cancel_through(void **state)
                  "timeout's own cancellation becomes KT_ETIMEDOUT (book §6.8; asyncio/timeout_rules.py)");
 }
 
+/* ------------------------------------------------------------ released without exit */
+
+static int main_abandon(void *arg, void **result)
+{
+    (void)arg;
+    (void)result;
+    for (int round = 0; round < 2; round++) {
+        kt_timeout *cm = NULL;
+        ENTER(&cm, 1);
+        kt_timeout_release(cm); /* never exited: the deadline goes with it */
+        int rc = kt_sleep(2);
+        kt_log_add(&LOG, "round%d:%s@%g", round, code_name(rc), now());
+    }
+    return 0;
+}
+
+static void timeout_released_without_exit_drops_its_deadline(void **state)
+{
+    (void)state;
+    run_main(main_abandon, NULL);
+    KT_CHECK_STR(LOG.buf, "round0:OK@2 round1:OK@4",
+                 "a timeout released without its exit cancels its timer: no cancel arrives at the "
+                 "old deadline, and nothing leaks (book §6.8)");
+}
+
 /* ------------------------------------------------------------ case 145 and arguments */
 
 static kt_log from_callback;
@@ -369,6 +394,8 @@ static const kt_test_case tests[] = {
     KT_TEST(timeout_in_the_past_fires_at_the_first_suspension, 2,
             "a past deadline fires at the first suspension (book §6.8)"),
     KT_TEST(timeout_lets_a_foreign_cancel_through, 2, "a foreign cancel stays KT_ECANCELLED (book §6.8)"),
+    KT_TEST(timeout_released_without_exit_drops_its_deadline, 1,
+            "a timeout released without exit drops its deadline (book §6.8)"),
     KT_TEST(timeout_rejects_bad_arguments_and_needs_a_task, 2, "bad arguments; needs a task (book §6.8)"),
 };
 
