@@ -137,10 +137,19 @@ static unsigned loop_track_locked(kt_loop *loop)
 
 /* ---- starting and stopping ------------------------------------------------ */
 
+/* fork() while another thread holds mu would leave the child's copy locked
+ * forever: hold it across the fork, so both sides start with it free. The
+ * child then writes nothing (T.pid is the parent's). */
+static void before_fork(void) { pthread_mutex_lock(&mu); }
+static void after_fork(void) { pthread_mutex_unlock(&mu); }
+static void register_fork_handlers(void) { pthread_atfork(before_fork, after_fork, after_fork); }
+
 int kt_trace_start(const char *path)
 {
     if (path == NULL || *path == '\0')
         return KT_EINVAL;
+    static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+    pthread_once(&fork_once, register_fork_handlers);
     pthread_mutex_lock(&mu);
     if (T.fd >= 0) {
         pthread_mutex_unlock(&mu);

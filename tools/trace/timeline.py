@@ -91,6 +91,8 @@ class Layout:
             band[1] = max(x, band[0] + EMPTY)
             x = band[1]
         self.width = max(x + 20, 480)  # the legend needs room
+        if sum(1 for c in self.columns if c[2] != "wait") <= 60:
+            self.width += 90  # slanted callback names run past the last column
         self.tasks = []       # tids of task tracks, in creation order
         for e in timed:
             if e.get("cat") == "task" and e.get("name") == "create" and e["tid"] not in self.tasks:
@@ -114,7 +116,8 @@ def band_tid(e):
 def draw(events, title=""):
     lay = Layout(events)
     rows = ["loop"] + lay.tasks
-    height = TOP + ROW * len(rows) + 76
+    height = TOP + ROW * len(rows) + 76 + (min(max((len(c[3]["name"]) for c in lay.columns if c[2] != "wait"), default=0), 24) * 5 + 10
+                                             if sum(1 for c in lay.columns if c[2] != "wait") <= 60 else 0)
     out = []
     w = out.append
     w('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" '
@@ -183,8 +186,17 @@ def draw(events, title=""):
                     x + SLOT + 2, y + 18, color, mark, html.escape(outcome), html.escape(e["args"].get("error", ""))))
                 waiting_from = None
         out.extend(marks)
+    # callback names, slanted under their columns (while they stay readable)
+    named = [c for c in lay.columns if c[2] != "wait"]
+    names_h = 0
+    if len(named) <= 60:
+        longest = max((len(c[3]["name"]) for c in named), default=0)
+        names_h = min(longest, 24) * 5 + 10
+        for x, width, kind, e in named:
+            w('<text x="%d" y="%d" font-size="10" fill="#455a64" transform="rotate(55 %d %d)">%s</text>' % (
+                x + 6, bottom + 28, x + 6, bottom + 28, html.escape(e["name"][:24])))
     # legend
-    ly = bottom + 34
+    ly = bottom + 34 + names_h
     items = [("#90a4ae", "callback"), ("#ffb74d", "timer"), ("#81c784", "I/O"), ("#37474f", "task step"),
              ("#cfe3f0", "task waits")]
     lx = 4
