@@ -15,6 +15,7 @@ OUT=${1:-$ROOT/build/trace-selftest}
 CC=${CC:-cc}
 rm -rf "$OUT"
 mkdir -p "$OUT/off"
+OUT=$(cd "$OUT" && pwd)
 cd "$ROOT"
 
 srcs="tools/trace/selftest/probe.c lib/src/*.c"
