@@ -309,6 +309,45 @@ static void timeout_lets_a_foreign_cancel_through(void **state)
                  "timeout's own cancellation becomes KT_ETIMEDOUT (book §6.8; asyncio/timeout_rules.py)");
 }
 
+/* ------------------------------------------------------------ an earlier cancel */
+
+static int body_caught_before(void *arg, void **result)
+{
+    (void)arg;
+    (void)result;
+    kt_task_cancel(self(), NULL);
+    int rc = kt_sleep(0); /* caught, and not taken back with uncancel */
+    kt_log_add(&LOG, "caught->%s cancelling=%u", code_name(rc), kt_task_cancelling(self()));
+    kt_timeout *cm = NULL;
+    ENTER(&cm, 1);
+    double t0 = now();
+    rc = kt_timeout_exit(cm, kt_sleep(3));
+    kt_log_add(&LOG, "block->%s@%g cancelling=%u", code_name(rc), now() - t0, kt_task_cancelling(self()));
+    kt_timeout_release(cm);
+    return 0;
+}
+
+static int main_caught_before(void *arg, void **result)
+{
+    (void)arg;
+    (void)result;
+    kt_task *t = spawn(kt_get_running_loop(), body_caught_before, NULL);
+    kt_await_task(t, NULL);
+    kt_task_release(t);
+    return 0;
+}
+
+static void timeout_counts_the_requests_from_its_entry(void **state)
+{
+    (void)state;
+    run_main(main_caught_before, NULL);
+    KT_CHECK_STR(LOG.buf, "caught->CANCELLED cancelling=1 block->TIMEDOUT@1 cancelling=1",
+                 "a task that caught an earlier cancellation (cancelling() is 1) and then enters a "
+                 "timeout still gets KT_ETIMEDOUT when the deadline fires: the exit compares what "
+                 "kt_task_uncancel returns with the requests the task had at entry "
+                 "(kt_task_cancelling), not with 0 (book §6.8; asyncio/timeout_rules.py)");
+}
+
 /* ------------------------------------------------------------ released without exit */
 
 static int main_abandon(void *arg, void **result)
@@ -394,6 +433,8 @@ static const kt_test_case tests[] = {
     KT_TEST(timeout_in_the_past_fires_at_the_first_suspension, 2,
             "a past deadline fires at the first suspension (book §6.8)"),
     KT_TEST(timeout_lets_a_foreign_cancel_through, 2, "a foreign cancel stays KT_ECANCELLED (book §6.8)"),
+    KT_TEST(timeout_counts_the_requests_from_its_entry, 2,
+            "only requests newer than the block stop the conversion (book §6.8)"),
     KT_TEST(timeout_released_without_exit_drops_its_deadline, 1,
             "a timeout released without exit drops its deadline (book §6.8)"),
     KT_TEST(timeout_rejects_bad_arguments_and_needs_a_task, 2, "bad arguments; needs a task (book §6.8)"),

@@ -56,8 +56,8 @@ int kt_timeout_enter_at(kt_timeout **out, double when);
  * ended with); the return value is the outcome of the whole block:
  *   - the deadline did not fire: rc, unchanged (an error passes through);
  *   - it fired: the task's cancel request that it made is taken back
- *     (kt_task_uncancel), and if no other request is left and rc is
- *     KT_ECANCELLED, KT_ETIMEDOUT; otherwise rc (a body that swallowed the
+ *     (kt_task_uncancel), and if no request is left beyond those the task
+ *     had when it entered the block, and rc is KT_ECANCELLED, KT_ETIMEDOUT; otherwise rc (a body that swallowed the
  *     cancellation ends normally; a cancellation from someone else, or an
  *     outer timeout, passes through as KT_ECANCELLED: book §6.8).
  * Either way the timer is cancelled. Must be called from the task that

@@ -38,4 +38,20 @@ async def main():
         await t
     except asyncio.CancelledError:
         print("foreign cancel -> CancelledError, not TimeoutError")
+    # a task that caught a cancellation (no uncancel) still gets its TimeoutError:
+    # 3.11.7 compares with the requests the task had when it entered (_cancelling)
+    async def caught_before():
+        me = asyncio.current_task()
+        me.cancel()
+        try:
+            await asyncio.sleep(0)
+        except asyncio.CancelledError:
+            print(f"caught an earlier cancel, cancelling={me.cancelling()}")
+        t0 = loop.time()
+        try:
+            async with asyncio.timeout(1):
+                await asyncio.sleep(3)
+        except TimeoutError:
+            print(f"then its own timeout: TimeoutError@{round(loop.time() - t0)} cancelling={me.cancelling()}")
+    await asyncio.create_task(caught_before())
 asyncio.run(main())
