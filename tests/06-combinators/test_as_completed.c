@@ -220,6 +220,37 @@ static void as_completed_freed_early_leaks_nothing(void **state)
                  "and references without a crash or a leak (book §6.5)");
 }
 
+/* ------------------------------------------------------------ timeout 0 */
+
+static int main_timeout_zero(void *arg, void **result)
+{
+    (void)arg;
+    (void)result;
+    kt_future *f = NULL, *done = NULL;
+    KT_CHECK_OK(kt_future_new(kt_get_running_loop(), &f), "kt_future_new (Lab 04) must work");
+    KT_CHECK_OK(kt_future_new(kt_get_running_loop(), &done), "kt_future_new (Lab 04) must work");
+    kt_future_set_result(done, (void *)"d");
+    kt_future *fs[2] = {f, done};
+    kt_as_completed *it = NULL;
+    NEW_IT(fs, 2, 0, &it);
+    DRAIN(it);
+    kt_as_completed_free(it);
+    kt_future_cancel(f, NULL);
+    kt_future_release(f);
+    kt_future_release(done);
+    return 0;
+}
+
+static void as_completed_timeout_zero_is_a_timeout(void **state)
+{
+    (void)state;
+    run_main(main_timeout_zero, NULL);
+    KT_CHECK_STR(LOG.buf, "got:d@0 raised:TIMEDOUT@0",
+                 "a timeout of 0 (or less) is a timeout, not \"none\": what is already done comes "
+                 "out, then KT_ETIMEDOUT for the rest, at once (book §6.5; "
+                 "asyncio/as_completed_rules.py)");
+}
+
 /* ------------------------------------------------------------ arguments */
 
 static void as_completed_rejects_bad_arguments(void **state)
@@ -264,6 +295,7 @@ static const kt_test_case tests[] = {
     KT_TEST(as_completed_timeout_ends_the_rest, 3, "the timeout gives KT_ETIMEDOUT for the rest (book §6.5)"),
     KT_TEST(as_completed_cancelled_next_loses_nothing, 2, "a cancelled next() takes nothing (book §6.5)"),
     KT_TEST(as_completed_freed_early_leaks_nothing, 2, "an iterator freed early leaks nothing (book §6.5)"),
+    KT_TEST(as_completed_timeout_zero_is_a_timeout, 1, "a timeout of 0 is a timeout (book §6.5)"),
     KT_TEST(as_completed_rejects_bad_arguments, 2, "bad arguments are clear errors (book §6.2)"),
 };
 

@@ -293,6 +293,40 @@ static void gather_cancel_with_no_child_pending_is_refused(void **state)
                  "ends with its results (book §6.3; asyncio/gather_rules.py)");
 }
 
+/* ------------------------------------------------------------ cancel and duplicates */
+
+static job j_d1 = {"d1", 5, 0, PROPAGATE}, j_d2 = {"d2", 5, 0, PROPAGATE};
+
+static int main_cancel_dups(void *arg, void **result)
+{
+    (void)arg;
+    (void)result;
+    kt_task *t = start(&j_d1), *u = start(&j_d2);
+    kt_future *fs[3] = {FUT(t), FUT(u), FUT(t)};
+    kt_future *g = NULL;
+    GATHER(fs, 3, false, &g);
+    kt_sleep(0);
+    int ret = kt_future_cancel(g, NULL);
+    kt_log_add(&LOG, "cancel->%d d1-cancelling=%u d2-cancelling=%u", ret, kt_task_cancelling(t),
+               kt_task_cancelling(u));
+    int rc = kt_await(g, NULL);
+    kt_log_add(&LOG, "gather->%s", code_name(rc));
+    kt_future_release(g);
+    kt_task_release(t);
+    kt_task_release(u);
+    return 0;
+}
+
+static void gather_cancel_reaches_every_position(void **state)
+{
+    (void)state;
+    run_main(main_cancel_dups, NULL);
+    KT_CHECK_STR(LOG.buf, "cancel->1 d1-cancelling=2 d2-cancelling=1 d1:cancelled@0 d2:cancelled@0 gather->CANCELLED",
+                 "kt_future_cancel on a gather cancels its children position by position, as "
+                 "asyncio does: a child given twice gets two cancel requests (cancelling() is 2), "
+                 "although its done callback was added once (book §6.3; asyncio/gather_rules.py)");
+}
+
 /* ------------------------------------------------------------ duplicates, empty */
 
 static job j_t = {"t", 1, 0, PROPAGATE}, j_u = {"u", 2, 0, PROPAGATE};
@@ -457,6 +491,7 @@ static const kt_test_case tests[] = {
             "a cancelled gather ends with KT_ECANCELLED even with return_exceptions (book §6.3)"),
     KT_TEST(gather_cancel_with_no_child_pending_is_refused, 1,
             "no pending child: the cancel is refused (book §6.3)"),
+    KT_TEST(gather_cancel_reaches_every_position, 1, "the cancel goes to every position (book §6.3)"),
     KT_TEST(gather_duplicates_are_awaited_once, 2, "duplicates: watched once, reported everywhere (book §6.3)"),
     KT_TEST(gather_of_nothing_is_done_at_once, 1, "gather() of nothing is done at once (book §6.3)"),
     KT_TEST(gather_marks_later_errors_retrieved, 2, "later errors are marked retrieved (book §6.3)"),

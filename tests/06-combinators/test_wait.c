@@ -250,6 +250,65 @@ static void wait_cancelled_leaves_the_futures_alone(void **state)
                  "the futures it watched run on (book §6.4; asyncio/wait_rules.py)");
 }
 
+/* ------------------------------------------------------------ a negative timeout */
+
+static int main_negative(void *arg, void **result)
+{
+    (void)arg;
+    (void)result;
+    kt_future *f = NULL;
+    KT_CHECK_OK(kt_future_new(kt_get_running_loop(), &f), "kt_future_new (Lab 04) must work");
+    kt_future *d[1], *p[1];
+    kt_wait_sets s = {d, 0, p, 0};
+    WAIT_OK(&f, 1, KT_ALL_COMPLETED, -1, &s);
+    kt_log_add(&LOG, "done=%zu pending=%zu@%g", s.n_done, s.n_pending, now());
+    kt_future_cancel(f, NULL);
+    kt_future_release(f);
+    return 0;
+}
+
+static void wait_negative_timeout_returns_at_once(void **state)
+{
+    (void)state;
+    run_main(main_negative, NULL);
+    KT_CHECK_STR(LOG.buf, "done=0 pending=1@0",
+                 "a negative timeout is a timeout of 0, not \"no timeout\": kt_wait yields once and "
+                 "returns what is done, here nothing (book §6.4; asyncio/wait_rules.py)");
+}
+
+/* ------------------------------------------------------------ the waiter cancelled, a future that never ends */
+
+static int waiter_plain(void *arg, void **result)
+{
+    (void)result;
+    kt_future *f = arg;
+    kt_wait_sets s = {NULL, 0, NULL, 0};
+    return kt_wait(&f, 1, KT_FIRST_COMPLETED, INFINITY, &s);
+}
+
+static int main_never(void *arg, void **result)
+{
+    (void)arg;
+    (void)result;
+    kt_future *f = NULL;
+    KT_CHECK_OK(kt_future_new(kt_get_running_loop(), &f), "kt_future_new (Lab 04) must work");
+    kt_task *w = spawn(kt_get_running_loop(), waiter_plain, f);
+    kt_sleep(1);
+    kt_task_cancel(w, NULL);
+    int rc = kt_await_task(w, NULL);
+    kt_log_add(&LOG, "wait->%s", code_name(rc));
+    kt_task_release(w);
+    kt_future_release(f); /* never completed: its callbacks never run */
+    return 0;
+}
+
+static void wait_cancelled_removes_its_callbacks(void **state)
+{
+    (void)state;
+    run_main(main_never, NULL);
+    KT_CHECK_STR(LOG.buf, "wait->CANCELLED", "a cancelled kt_wait returns KT_ECANCELLED (book §6.4)");
+}
+
 /* ------------------------------------------------------------ duplicates */
 
 static int main_dups(void *arg, void **result)
@@ -330,6 +389,9 @@ static const kt_test_case tests[] = {
             "a timeout returns what is done and cancels nothing (book §6.4)"),
     KT_TEST(wait_on_done_futures_still_yields, 2, "kt_wait yields even when all is done (book §6.4)"),
     KT_TEST(wait_cancelled_leaves_the_futures_alone, 2, "cancelling the waiter leaves the futures (book §6.4)"),
+    KT_TEST(wait_negative_timeout_returns_at_once, 1, "a negative timeout counts as 0 (book §6.4)"),
+    KT_TEST(wait_cancelled_removes_its_callbacks, 1,
+            "a cancelled wait removes its callbacks, leaking nothing (book §6.4)"),
     KT_TEST(wait_counts_a_duplicate_once, 1, "duplicates are one future (book §6.4)"),
     KT_TEST(wait_rejects_bad_arguments, 2, "bad arguments are clear errors (book §6.2)"),
 };

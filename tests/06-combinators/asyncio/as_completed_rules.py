@@ -12,4 +12,12 @@ async def main():
             print("TimeoutError", f"@{loop.time() - t0:.0f}")
     print("b cancelled:", b.cancelled(), "| b later:", await b, f"@{loop.time() - t0:.0f}")
     await c
+    # timeout=0: what is done comes out, the rest times out at once
+    f = loop.create_future(); d = loop.create_future(); d.set_result("d"); t0 = loop.time()
+    for x in asyncio.as_completed([f, d], timeout=0):
+        try:
+            print("got", await x, f"@{loop.time() - t0:.0f}")
+        except asyncio.TimeoutError:
+            print("TimeoutError", f"@{loop.time() - t0:.0f}")
+    f.cancel()
 asyncio.run(main())

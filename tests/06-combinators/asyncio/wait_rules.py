@@ -36,4 +36,10 @@ async def main():
     await asyncio.sleep(0); await asyncio.sleep(0)
     print("waiter cancelled:", w.cancelled(), "| x cancelled:", x.cancelled())
     x.cancel()
+    # a negative timeout counts as 0: one yield, then what is done
+    f = loop.create_future()
+    t0 = loop.time()
+    done, pending = await asyncio.wait([f], timeout=-1)
+    print("timeout=-1: done", len(done), "pending", len(pending), f"@{round(loop.time()-t0)}")
+    f.cancel()
 asyncio.run(main())
