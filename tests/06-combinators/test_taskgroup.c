@@ -65,6 +65,80 @@ static void taskgroup_first_failure_cancels_siblings_and_owner(void **state)
                  "runs on (book §6.7; asyncio case 123)");
 }
 
+/* ------------------------------------------------------------ a failure while exit waits */
+
+static job j_bad1 = {"bad", 1, E_VALUE, PROPAGATE}, j_slow = {"slow", 5, 0, PROPAGATE};
+
+static int main_fail_in_exit(void *arg, void **result)
+{
+    (void)arg;
+    (void)result;
+    kt_taskgroup *tg = NULL;
+    ENTER(&tg);
+    CREATE(tg, &j_bad1, NULL);
+    CREATE(tg, &j_slow, NULL);
+    int rc = kt_taskgroup_exit(tg, 0); /* the body ends at once */
+    log_exit("group", tg, rc);
+    kt_log_add(&LOG, "owner-cancelling=%u@%g", kt_task_cancelling(kt_current_task(kt_get_running_loop())), now());
+    rc = kt_sleep(1);
+    kt_log_add(&LOG, "owner-runs-on->%s", code_name(rc));
+    kt_taskgroup_release(tg);
+    return 0;
+}
+
+static void taskgroup_failure_while_exit_waits(void **state)
+{
+    (void)state;
+    run_main(main_fail_in_exit, NULL);
+    KT_CHECK_STR(LOG.buf, "bad:done@1 slow:cancelled@1 group->EGROUP[E_VALUE] owner-cancelling=1@1 owner-runs-on->OK",
+                 "a child that fails while exit already waits still cancels the siblings and the "
+                 "owner: the owner's cancel is taken by exit's own wait (exit goes on waiting, it "
+                 "is aborting), and since exit's uncancel came before it, 3.11's count stays at 1 "
+                 "(book §6.7; asyncio/taskgroup_rules.py)");
+}
+
+/* ------------------------------------------------------------ the owner cancelled twice in exit */
+
+static job j_tidy = {"tidy", 5, 0, SLOW_CLEANUP};
+
+static int owner_twice(void *arg, void **result)
+{
+    (void)arg;
+    (void)result;
+    kt_taskgroup *tg = NULL;
+    ENTER(&tg);
+    CREATE(tg, &j_tidy, NULL);
+    int rc = kt_taskgroup_exit(tg, 0);
+    log_exit("group", tg, rc);
+    kt_taskgroup_release(tg);
+    return rc;
+}
+
+static int main_owner_twice(void *arg, void **result)
+{
+    (void)arg;
+    (void)result;
+    kt_task *o = spawn(kt_get_running_loop(), owner_twice, NULL);
+    kt_sleep(1);
+    kt_task_cancel(o, NULL);
+    kt_sleep(0.5);
+    kt_task_cancel(o, NULL);
+    kt_await_task(o, NULL);
+    kt_log_add(&LOG, "owner-cancelled=%d cancelling=%u@%g", kt_future_cancelled(FUT(o)), kt_task_cancelling(o), now());
+    kt_task_release(o);
+    return 0;
+}
+
+static void taskgroup_owner_cancelled_twice_in_exit(void **state)
+{
+    (void)state;
+    run_main(main_owner_twice, NULL);
+    KT_CHECK_STR(LOG.buf, "tidy:cancelled@1 tidy:cleaned@2 group->CANCELLED owner-cancelled=1 cancelling=2@2",
+                 "an owner cancelled while exit waits aborts the children once; a second cancel "
+                 "during their cleanup only interrupts exit's wait, which goes on until every child "
+                 "is done, then KT_ECANCELLED (book §6.7; asyncio/taskgroup_rules.py)");
+}
+
 /* ------------------------------------------------------------ case 125 */
 
 static job j_w = {"w", 10, 0, SLOW_CLEANUP}, j_x = {"x", 10, E_VALUE, FAIL_CLEANUP};
@@ -474,6 +548,8 @@ static const kt_test_case tests[] = {
     KT_TEST(taskgroup_nested_groups, 3, "nested groups (book §6.7)"),
     KT_TEST(taskgroup_child_cancelled_from_outside_is_no_failure, 2,
             "a child cancelled from outside is no failure (book §6.7)"),
+    KT_TEST(taskgroup_failure_while_exit_waits, 2, "a failure while exit waits aborts too (book §6.7)"),
+    KT_TEST(taskgroup_owner_cancelled_twice_in_exit, 1, "exit waits for every child (book §6.7)"),
     KT_TEST(taskgroup_collects_every_error_in_order, 2, "every error is collected, in order (book §6.7)"),
     KT_TEST(taskgroup_does_not_swallow_a_foreign_cancel, 3, "a foreign cancel is not swallowed (book §6.7)"),
     KT_TEST(taskgroup_owner_cancelled_in_exit_cancels_the_children, 2,

@@ -72,3 +72,38 @@ async def main2():
     except asyncio.CancelledError:
         print(f"owner cancelled at {round(loop.time() - t0)}:", t.cancelled())
 asyncio.run(main2())
+
+# a child fails while __aexit__ already waits; then an owner cancelled twice while exit waits
+async def main3():
+    loop = asyncio.get_running_loop(); t0 = loop.time()
+    me = asyncio.current_task()
+    async def bad():
+        await asyncio.sleep(1); print(f"bad done@{round(loop.time() - t0)}"); raise ValueError
+    async def slow():
+        try:
+            await asyncio.sleep(5)
+        except asyncio.CancelledError:
+            print(f"slow cancelled@{round(loop.time() - t0)}"); raise
+    try:
+        async with asyncio.TaskGroup() as g:
+            g.create_task(bad()); g.create_task(slow())
+    except* ValueError:
+        print(f"ExceptionGroup[ValueError], owner cancelling={me.cancelling()}@{round(loop.time() - t0)}")
+    await asyncio.sleep(1); print("owner runs on")
+    t0 = loop.time()
+    async def tidy():
+        try:
+            await asyncio.sleep(5)
+        except asyncio.CancelledError:
+            print(f"tidy cancelled@{round(loop.time() - t0)}"); await asyncio.sleep(1)
+            print(f"tidy cleaned@{round(loop.time() - t0)}"); raise
+    async def owner():
+        async with asyncio.TaskGroup() as g:
+            g.create_task(tidy())
+    t = asyncio.create_task(owner())
+    await asyncio.sleep(1); t.cancel(); await asyncio.sleep(0.5); t.cancel()
+    try:
+        await t
+    except asyncio.CancelledError:
+        print(f"owner cancelled={t.cancelled()} cancelling={t.cancelling()}@{round(loop.time() - t0)}")
+asyncio.run(main3())
