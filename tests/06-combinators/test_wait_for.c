@@ -134,6 +134,45 @@ static void wait_for_outer_cancel_cancels_the_inner(void **state)
                  "gives KT_ECANCELLED, not KT_ETIMEDOUT (book §6.6; asyncio case 085)");
 }
 
+/* ------------------------------------------------------------ cancelled as the inner finishes */
+
+static int outer_done_race(void *arg, void **result)
+{
+    kt_future *inner = arg;
+    void *v = NULL;
+    int rc = kt_wait_for(inner, 10, &v);
+    kt_log_add(&LOG, "wait_for->%s:%s", code_name(rc), rc == 0 ? (char *)v : "-");
+    *result = v;
+    return rc;
+}
+
+static int main_done_race(void *arg, void **result)
+{
+    (void)arg;
+    (void)result;
+    kt_future *inner = NULL;
+    KT_CHECK_OK(kt_future_new(kt_get_running_loop(), &inner), "kt_future_new (Lab 04) must work");
+    kt_task *o = spawn(kt_get_running_loop(), outer_done_race, inner);
+    kt_sleep(0);
+    kt_future_set_result(inner, (void *)"42");
+    kt_task_cancel(o, NULL); /* in the same iteration: the inner is already done */
+    int rc = kt_await_task(o, NULL);
+    kt_log_add(&LOG, "task->%s cancelled=%d", code_name(rc), kt_future_cancelled(FUT(o)));
+    kt_task_release(o);
+    kt_future_release(inner);
+    return 0;
+}
+
+static void wait_for_cancelled_after_the_inner_finished_gives_its_result(void **state)
+{
+    (void)state;
+    run_main(main_done_race, NULL);
+    KT_CHECK_STR(LOG.buf, "wait_for->OK:42 task->OK cancelled=0",
+                 "a task cancelled in wait_for when the inner future is already done gets the "
+                 "inner's outcome, not KT_ECANCELLED: 3.11's wait_for checks fut.done() before it "
+                 "re-raises (book §6.6; asyncio/wait_for_rules.py)");
+}
+
 /* ------------------------------------------------------------ the inner swallows the cancel */
 
 static job j_swallow = {"inner", 10, 0, SWALLOW};
@@ -314,6 +353,8 @@ static const kt_test_case tests[] = {
     KT_TEST(wait_for_in_time_gives_the_outcome, 2, "in time: the inner outcome (book §6.6)"),
     KT_TEST(wait_for_timeout_zero_checks_once, 2, "timeout <= 0 checks once (book §6.6)"),
     KT_TEST(wait_for_outer_cancel_cancels_the_inner, 2, "an outer cancel reaches the inner (book §6.6)"),
+    KT_TEST(wait_for_cancelled_after_the_inner_finished_gives_its_result, 1,
+            "cancelled after the inner finished: its outcome (book §6.6)"),
     KT_TEST(wait_for_gives_the_result_of_an_inner_that_swallowed_the_cancel, 2,
             "an inner that swallowed the cancel gives its result (book §6.6)"),
     KT_TEST(wait_for_rejects_bad_arguments, 2, "bad arguments are clear errors (book §6.2)"),

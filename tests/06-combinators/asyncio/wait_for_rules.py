@@ -40,4 +40,14 @@ async def main():
     g = asyncio.create_task(guarded())
     await asyncio.sleep(1); g.cancel()
     print("inner still completes:", await inner, f"@{round(loop.time() - T0)}")
+    # cancelled in the same iteration as the inner finishes: the result wins (3.11)
+    f = loop.create_future()
+    async def w():
+        v = await asyncio.wait_for(f, 10)
+        print("wait_for ->", v)
+        return v
+    t = asyncio.create_task(w())
+    await asyncio.sleep(0)
+    f.set_result(42); t.cancel()
+    print("task ->", await t, "| cancelled:", t.cancelled())
 asyncio.run(main())
