@@ -173,6 +173,35 @@ static void wait_for_cancelled_after_the_inner_finished_gives_its_result(void **
                  "re-raises (book §6.6; asyncio/wait_for_rules.py)");
 }
 
+/* ------------------------------------------------------------ the inner fails in its cleanup */
+
+static job j_failclean = {"inner", 10, E_VALUE, FAIL_CLEANUP};
+
+static int main_failclean(void *arg, void **result)
+{
+    (void)arg;
+    (void)result;
+    double timeouts[2] = {1, 0};
+    for (int i = 0; i < 2; i++) {
+        kt_task *t = start(&j_failclean);
+        kt_sleep(0);
+        int rc = kt_wait_for(FUT(t), timeouts[i], NULL);
+        kt_log_add(&LOG, "wait_for(%g)->%s", timeouts[i], code_name(rc));
+        kt_task_release(t);
+    }
+    return 0;
+}
+
+static void wait_for_passes_an_error_raised_in_the_cleanup(void **state)
+{
+    (void)state;
+    run_main(main_failclean, NULL);
+    KT_CHECK_STR(LOG.buf, "inner:cancelled@1 wait_for(1)->E_VALUE inner:cancelled@1 wait_for(0)->E_VALUE",
+                 "after the timeout, wait_for gives the inner's own outcome: only KT_ECANCELLED "
+                 "becomes KT_ETIMEDOUT; an error the inner raised in its cleanup comes back as it "
+                 "is (book §6.6; asyncio/wait_for_rules.py)");
+}
+
 /* ------------------------------------------------------------ the inner swallows the cancel */
 
 static job j_swallow = {"inner", 10, 0, SWALLOW};
@@ -355,6 +384,8 @@ static const kt_test_case tests[] = {
     KT_TEST(wait_for_outer_cancel_cancels_the_inner, 2, "an outer cancel reaches the inner (book §6.6)"),
     KT_TEST(wait_for_cancelled_after_the_inner_finished_gives_its_result, 1,
             "cancelled after the inner finished: its outcome (book §6.6)"),
+    KT_TEST(wait_for_passes_an_error_raised_in_the_cleanup, 1,
+            "an error from the inner's cleanup passes through (book §6.6)"),
     KT_TEST(wait_for_gives_the_result_of_an_inner_that_swallowed_the_cancel, 2,
             "an inner that swallowed the cancel gives its result (book §6.6)"),
     KT_TEST(wait_for_rejects_bad_arguments, 2, "bad arguments are clear errors (book §6.2)"),

@@ -50,4 +50,17 @@ async def main():
     await asyncio.sleep(0)
     f.set_result(42); t.cancel()
     print("task ->", await t, "| cancelled:", t.cancelled())
+    # the inner raises another error in its cleanup: that error, not TimeoutError
+    async def failclean():
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            raise ValueError("cleanup")
+    for timeout in (1, 0):
+        t = asyncio.create_task(failclean())
+        await asyncio.sleep(0)
+        try:
+            await asyncio.wait_for(t, timeout)
+        except Exception as e:
+            print(f"wait_for(timeout={timeout}) ->", type(e).__name__)
 asyncio.run(main())
