@@ -18,6 +18,9 @@ MAKE=${MAKE:-make}
 step() { printf '\n==== check: %s\n' "$*"; }
 fail() { printf '\ncheck FAILED: %s\n' "$*"; exit 1; }
 
+# A handout (make handout) proves what a students' copy can: see that script.
+[ -f .kettle-handout ] && exec sh tools/instructor/check_handout.sh
+
 sh tools/setup.sh --all || fail "missing tools (see above)"
 
 step "1/7 labs/ matches the starters generated from solutions/"

@@ -41,6 +41,22 @@ def prepare_base(pristine, lab, base, cc="cc"):
     return base
 
 
+def max_points(base, lab, cc="cc"):
+    """The lab's total points, from grading the starter once (a row whose
+    grading never finished still shows what it was out of)."""
+    work = base + "-starter"
+    copy_base(base, work)
+    try:
+        run_limited(["make", "--no-print-directory", "grade", "LAB=" + lab[:2], "CC=" + cc], work, 900)
+        path = os.path.join(work, "build", "grade", "student-" + os.path.basename(cc), "results.json")
+        with open(path, encoding="utf-8") as f:
+            return json.load(f).get("max_score", 0)
+    except (OSError, ValueError):
+        return 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def copy_base(base, work):
     if os.path.exists(work):
         shutil.rmtree(work)
@@ -66,10 +82,10 @@ def run_limited(cmd, cwd, timeout, env=None):
     return proc.returncode, out.decode("utf-8", "replace"), timed_out, time.monotonic() - start
 
 
-def grade(base, submission, lab, work, timeout=600, jobs=1, cc="cc", hidden=None):
+def grade(base, submission, lab, work, timeout=600, jobs=1, cc="cc", hidden=None, max_score=0):
     """Grade one submission; returns a dict with the verdict and its evidence."""
     copy_base(base, work)
-    result = {"points": 0, "max": 0, "passed": 0, "failed": 0, "notes": [], "output": "", "results": None}
+    result = {"points": 0, "max": max_score, "passed": 0, "failed": 0, "notes": [], "output": "", "results": None}
     try:
         files = kit.Submission(submission).files(kit.owned_files(work, lab))
     except (kit.KitError, OSError, EOFError, ValueError) as e:  # a broken archive is the student's row only

@@ -63,6 +63,7 @@ def main():
     start = time.monotonic()
     try:
         base = grade.prepare_base(pristine, lab, os.path.join(scratch, "base"), args.cc)
+        max_score = grade.max_points(base, lab, args.cc)
         names, seen = {}, set()
         for e in entries:
             n = student_name(e)
@@ -75,7 +76,7 @@ def main():
             work = os.path.join(scratch, "work-" + names[entry])
             try:
                 r = grade.grade(base, os.path.join(args.submissions, entry), lab, work, args.timeout, 1,
-                                args.cc, hidden)
+                                args.cc, hidden, max_score)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
             return entry, r
