@@ -57,6 +57,9 @@ $MAKE --no-print-directory grade MODE=starters EXPECT=fail WERROR=-Werror >"$BUI
     { cat "$BUILD/check-starters.log"; fail "some test does not bite (see above)"; }
 grep -E '^ *starter check' "$BUILD/check-starters.log" || true
 
+step "5/7 (and) the instructors' commands: handout, submission, Gradescope, grade-all"
+sh tools/instructor/selftest.sh "$BUILD/instructor-selftest" || fail "the instructors' commands"
+
 step "6/7 demo programs build"
 $MAKE --no-print-directory apps MODE=solutions WERROR=-Werror >/dev/null || fail "demo programs"
 echo "apps: ok"
