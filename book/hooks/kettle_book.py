@@ -31,7 +31,10 @@ WALKTHROUGHS = "walkthroughs/"
 
 
 def walkthroughs_enabled():
-    return os.environ.get("KETTLE_WALKTHROUGHS", "1") != "0"
+    """On unless KETTLE_WALKTHROUGHS=0, or the pages are not here (a handout)."""
+    here = os.path.isdir(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                      "docs", "walkthroughs"))
+    return here and os.environ.get("KETTLE_WALKTHROUGHS", "1") != "0"
 
 
 def repo_root(config):
