@@ -97,3 +97,17 @@ def on_page_markdown(markdown, page, config, **kwargs):
     if dot_lines is not None:
         raise PluginError(f"{page_path}:{dot_start}: dot fence is never closed")
     return "\n".join(out)
+
+
+def on_post_build(config, **kwargs):
+    """Write search/search_index.js beside search_index.json: the same index
+    as a script, which js/offline-search.js loads when the book is opened
+    from disk (file://), where browsers refuse to fetch() the .json."""
+    site = config["site_dir"]
+    index = os.path.join(site, "search", "search_index.json")
+    if not os.path.isfile(index):
+        raise PluginError("search/search_index.json was not built: is the search plugin on?")
+    with open(index, encoding="utf-8") as f:
+        data = f.read()
+    with open(os.path.join(site, "search", "search_index.js"), "w", encoding="utf-8") as f:
+        f.write("window.__kettleSearchIndex = " + data + ";\n")
