@@ -61,6 +61,9 @@ def render(source, number):
     new_head = new_head.replace(
         "<svg", f'<svg width="100%" style="max-width:{natural};min-width:{least};height:auto"', 1)
     svg = svg.replace(head, new_head, 1)
+    # Graphviz gives every node and edge a <title> ("r1->r2"), which a browser
+    # shows as a tooltip: noise for a reader, so they go.
+    svg = re.sub(r"<title>[^<]*</title>", "", svg)
     # No blank lines, so Markdown keeps it as one raw HTML block.
     lines = [l for l in svg.splitlines() if l.strip() and not l.lstrip().startswith("<!--")]
     return ['<div class="kt-dot">'] + lines + ["</div>"]

@@ -22,6 +22,7 @@ import book_dot  # noqa: E402
 import book_fences  # noqa: E402
 import book_grading  # noqa: E402
 import book_include  # noqa: E402
+import book_sections  # noqa: E402
 
 DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)@(?P<what>code|grading)[ \t]+(?P<arg>\S+)[ \t]*$")
 WALKTHROUGHS = "walkthroughs/"
@@ -66,8 +67,17 @@ def on_files(files, config, **kwargs):
     return files
 
 
+_sections = {}
+
+
+def on_pre_build(config, **kwargs):
+    _sections.clear()
+    _sections.update(book_sections.index(config["docs_dir"], book_fences))
+
+
 def on_page_markdown(markdown, page, config, **kwargs):
     root = repo_root(config)
+    src = page.file.src_path.replace(os.sep, "/")
     page_path = os.path.relpath(os.path.join(config["docs_dir"], page.file.src_path), root)
     lines = markdown.split("\n")
     out, dot_lines, dot_start, diagrams = [], None, 0, 0
@@ -87,7 +97,8 @@ def on_page_markdown(markdown, page, config, **kwargs):
                 if m.group("what") == "code":
                     out.extend(book_include.render(root, m.group("arg"), m.group("indent")))
                 else:
-                    out.extend(book_grading.render(root, m.group("arg").rstrip("/")))
+                    out.extend(book_grading.render(root, m.group("arg").rstrip("/"),
+                                                   lambda n: book_sections.link(_sections, n, src)))
             else:
                 out.append(line)
         except (book_include.IncludeError, book_grading.GradingError) as e:
