@@ -15,6 +15,10 @@ signature) is marked by an HTML comment on the line just before it:
     ```python
     ...
 
+A block that runs but burns seconds of CPU (a benchmark) is marked
+<!-- slow --> the same way, and runs only with PYBLOCKS_SLOW=1, so that
+`make check` stays fast on a loaded machine.
+
 Usage: pyblocks.py [FILE.md ...]   (default: every page under book/docs)
 """
 import concurrent.futures
@@ -22,12 +26,14 @@ import glob
 import os
 import subprocess
 import sys
+import textwrap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "book", "hooks"))
 import book_fences  # noqa: E402
 
 FRAGMENT = "<!-- fragment -->"
+SLOW = "<!-- slow -->"
 PYTHON = os.environ.get("PYTHON", "python3")
 
 
@@ -54,14 +60,16 @@ def snippets(path):
     for k, (info, start, body, after) in enumerate(found):
         if info not in ("python", "py"):
             continue
-        if start >= 2 and lines[start - 2].strip() == FRAGMENT:
+        mark = lines[start - 2].strip() if start >= 2 else ""
+        if mark == FRAGMENT or (mark == SLOW and os.environ.get("PYBLOCKS_SLOW") != "1"):
             continue
         expected = None
         if k + 1 < len(found):
             ninfo, nstart, nbody, _ = found[k + 1]
             if ninfo == "text" and all(not l.strip() for l in lines[after:nstart - 1]):
-                expected = "\n".join(nbody).rstrip()
-        yield f"{rel}:{start}", "\n".join(body) + "\n", expected
+                expected = textwrap.dedent("\n".join(nbody)).rstrip()
+        # A block inside a list item is indented with it.
+        yield f"{rel}:{start}", textwrap.dedent("\n".join(body)) + "\n", expected
 
 
 def run(item):
