@@ -109,7 +109,9 @@ def render(root, test_dir, link_of=None):
     variants = variants_of(root, test_dir)
     out = ["| test | points | rule |", "|---|---:|---|"]
     for _, name, points, rule in rows:
-        out.append(f"| `{name}` | {points} | {linked(cell(rule), link_of)} |")
+        # A long test name may break after an underscore, never mid-word.
+        shown = name.replace("_", "_<wbr>")
+        out.append(f"| <code>{shown}</code> | {points} | {linked(cell(rule), link_of)} |")
     total = sum(r[2] for r in rows)
     count = f"{len(rows)} test{'s' if len(rows) != 1 else ''}"
     if len(variants) > 1:

@@ -5,6 +5,7 @@
 #
 # PAGE is a path under BOOKDIR, optionally with ?query and #fragment:
 # "labs/05-tasks.html#52-step-and-wake-up" photographs that section,
+# "labs/05-tasks.html#dot2" the page's second drawing,
 # "index.html?q=future" the search results for "future". With no PAGE,
 # every page of the book. TALL=1 makes the window 4000 px high.
 # Not part of `make check`: it needs Debian's chromium (apt-get install chromium).
@@ -41,7 +42,8 @@ wrap() {    # wrap URL FRAGMENT > wrapper.html
 <iframe id="f" src="$1" style="border:0;width:100%;height:100vh;display:block"></iframe>
 <script>
 document.getElementById("f").onload = function () {
-  var w = this.contentWindow, e = w.document.getElementById("$2");
+  var w = this.contentWindow, id = "$2", m = /^dot([0-9]+)$/.exec(id);
+  var e = m ? w.document.querySelectorAll(".kt-dot")[m[1] - 1] : w.document.getElementById(id);
   if (e) w.scrollTo(0, e.getBoundingClientRect().top + w.scrollY - 56);
 };
 </script></body></html>
