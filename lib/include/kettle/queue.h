@@ -40,7 +40,8 @@
  *     to the next getter, so no item is stranded; the same for putters.
  *   - Nothing here is thread-safe: one loop, one thread.
  *
- * Who writes what: every function here is [lab 07], in labs/07-sync/queue.c.
+ * Who writes what: every function here is [lab 07] (kt_queue_maxsize is
+ * [given]), in labs/07-sync/queue.c.
  */
 #ifndef KETTLE_QUEUE_H
 #define KETTLE_QUEUE_H
@@ -124,7 +125,7 @@ int kt_queue_join(kt_queue *q);
 size_t kt_queue_qsize(const kt_queue *q);
 
 /* The maxsize given at creation (0: unbounded; 0 for NULL).
- * Twin: q.maxsize. [lab 07] */
+ * Twin: q.maxsize. [given] */
 size_t kt_queue_maxsize(const kt_queue *q);
 
 /* Whether the queue holds no item (false for NULL).

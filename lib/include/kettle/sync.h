@@ -39,7 +39,7 @@
  *   - Waiters are served first in, first out, and there is no barging: a
  *     waiter that has been woken cannot be overtaken by a newcomer.
  *
- * Who writes what: every function here is [lab 07], in
+ * Who writes what: every function here is [lab 07] unless marked [given], in
  * labs/07-sync/{lock,event,condition,semaphore,barrier}.c; the structs and
  * the waiter FIFO they share are in kettle/sync_impl.h.
  */
@@ -138,7 +138,7 @@ int kt_condition_free(kt_condition *cond);
 
 /* The condition's lock (NULL for NULL): take and release it with
  * kt_lock_acquire / kt_lock_release. No reference changes hands.
- * Twin: cond.acquire, cond.release, cond.locked, `async with cond`. [lab 07] */
+ * Twin: cond.acquire, cond.release, cond.locked, `async with cond`. [given] */
 kt_lock *kt_condition_lock(kt_condition *cond);
 
 /* With the lock held: release it, wait to be notified, take the lock again
