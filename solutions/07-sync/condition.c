@@ -117,13 +117,17 @@ int kt_condition_wait(kt_condition *cond)
 int kt_condition_wait_for(kt_condition *cond, kt_predicate_fn pred, void *arg)
 {
     /* BEGIN SOLUTION
-     * TODO(lab 07): KT_EINVAL for NULL cond or pred; while !pred(arg),
-     * kt_condition_wait (return its error). Python's loop, line for line.
+     * TODO(lab 07): KT_EINVAL for NULL cond or pred, the blocking check;
+     * then while !pred(arg), kt_condition_wait (return its error): Python's
+     * loop, line for line (book §7.6).
      * starter: (void)cond; (void)pred; (void)arg;
      * starter: return KT_ENOTIMPL;
      */
     if (cond == NULL || pred == NULL)
         return KT_EINVAL;
+    int brc = kt__sync_check_blocking(cond->loop);
+    if (brc < 0)
+        return brc;
     while (!pred(arg)) {
         int rc = kt_condition_wait(cond);
         if (rc < 0)
