@@ -62,20 +62,20 @@ int kt_barrier_free(kt_barrier *barrier)
 }
 
 /* The predicates of CPython's _block and _wait. */
-static bool not_draining_or_resetting(void *arg)
+KT_SYNC_HELPER static bool not_draining_or_resetting(void *arg)
 {
     const kt_barrier *b = arg;
     return b->state != KT_BARRIER_DRAINING && b->state != KT_BARRIER_RESETTING;
 }
 
-static bool not_filling(void *arg)
+KT_SYNC_HELPER static bool not_filling(void *arg)
 {
     const kt_barrier *b = arg;
     return b->state != KT_BARRIER_FILLING;
 }
 
 /* Take the barrier's lock ("async with self._cond"), counted in users. */
-static int enter(kt_barrier *b)
+KT_SYNC_HELPER static int enter(kt_barrier *b)
 {
     int rc = kt__sync_check_blocking(b->loop);
     if (rc < 0)
@@ -87,7 +87,7 @@ static int enter(kt_barrier *b)
     return rc;
 }
 
-static void leave(kt_barrier *b)
+KT_SYNC_HELPER static void leave(kt_barrier *b)
 {
     kt_lock_release(b->cond->lock);
     b->users--;

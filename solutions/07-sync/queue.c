@@ -33,7 +33,7 @@ static int ring_reserve(kt_queue *q)
 }
 
 /* Store an item (the twin of asyncio's _put). */
-static int store(kt_queue *q, double priority, void *item)
+KT_SYNC_HELPER static int store(kt_queue *q, double priority, void *item)
 {
     if (q->kind == KT_QUEUE_PRIORITY) {
         kt_queue_entry *e = malloc(sizeof *e);
@@ -57,7 +57,7 @@ static int store(kt_queue *q, double priority, void *item)
 }
 
 /* Take the next item out (the twin of _get); the queue is not empty. */
-static void *take(kt_queue *q)
+KT_SYNC_HELPER static void *take(kt_queue *q)
 {
     void *item;
     if (q->kind == KT_QUEUE_PRIORITY) {

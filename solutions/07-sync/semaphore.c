@@ -65,7 +65,7 @@ int kt_semaphore_free(kt_semaphore *sem)
 /* [book:wake_next] */
 /* Hand one permit to the first waiter still waiting: the counter goes
  * down now, for the waiter, which returns without touching it. */
-static void wake_up_next(kt_semaphore *sem)
+KT_SYNC_HELPER static void wake_up_next(kt_semaphore *sem)
 {
     /* BEGIN SOLUTION
      * TODO(lab 07): find the first waiter whose future is not done; take a
