@@ -101,6 +101,45 @@ static void lock_waiters_fifo_and_no_barging(void **state)
     CLOSE_LOOP(loop);
 }
 
+/* ------------------------------------------------------------ release, then acquire at once */
+
+static int main_reacquire(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ctx w[2] = {{c->loop, c->lock, "w1"}, {c->loop, c->lock, "w2"}};
+    kt_task *t[2];
+    ACQUIRE(c->lock);
+    for (int i = 0; i < 2; i++)
+        SPAWN(c->loop, fifo_worker, &w[i], &t[i]);
+    kt_sleep(0);
+    RELEASE(c->lock);
+    ACQUIRE(c->lock); /* the newcomer is the releaser itself */
+    kt_log_add(&LOG, "main");
+    RELEASE(c->lock);
+    for (int i = 0; i < 2; i++) {
+        kt_await_task(t[i], NULL);
+        kt_task_release(t[i]);
+    }
+    return 0;
+}
+
+static void lock_releaser_cannot_take_it_back_before_the_woken_waiter(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    new_lock(loop, &c.lock);
+    SPAWN(loop, main_reacquire, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "w1 w2 main",
+                 "a task that releases the lock and asks for it again at once must queue behind the "
+                 "waiters: the lock is free but w1 was woken, and a woken waiter counts (no barging) "
+                 "(book §7.4; scenario lock_release_reacquire.py)");
+    KT_CHECK_OK(kt_lock_free(c.lock), "a lock nobody waits for can be freed (book §7.3)");
+    CLOSE_LOOP(loop);
+}
+
 /* ------------------------------------------------------------ case 091 */
 
 static int waiter_091(void *arg, void **result)
@@ -195,6 +234,8 @@ static const kt_test_case tests[] = {
     KT_TEST(lock_uncontended_acquire_does_not_yield, 2,
             "a free lock is taken without yielding (book §7.4)"),
     KT_TEST(lock_waiters_fifo_and_no_barging, 3, "lock waiters are served FIFO, no barging (book §7.4)"),
+    KT_TEST(lock_releaser_cannot_take_it_back_before_the_woken_waiter, 3,
+            "release then acquire queues behind the woken waiter (book §7.4)"),
     KT_TEST(lock_cancelled_woken_waiter_passes_the_lock_on, 3,
             "a woken waiter that is cancelled passes the wake-up on (book §7.4)"),
     KT_TEST(lock_cancelled_waiter_does_not_block_the_fast_path, 2,
