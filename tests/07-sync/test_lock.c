@@ -142,6 +142,7 @@ static void lock_releaser_cannot_take_it_back_before_the_woken_waiter(void **sta
 
 /* ------------------------------------------------------------ case 091 */
 
+/* [book:case091] */
 static int waiter_091(void *arg, void **result)
 {
     (void)result;
@@ -172,6 +173,7 @@ static int main_091(void *arg, void **result)
     RELEASE(c->lock);
     return 0;
 }
+/* [/book:case091] */
 
 static void lock_cancelled_woken_waiter_passes_the_lock_on(void **state)
 {

@@ -155,6 +155,7 @@ static void queue_join_with_nothing_unfinished_does_not_yield(void **state)
 
 /* ------------------------------------------------------------ case 113 */
 
+/* [book:case113] */
 static int main_113(void *arg, void **result)
 {
     (void)result;
@@ -179,6 +180,7 @@ static int main_113(void *arg, void **result)
     kt_task_release(t2);
     return 0;
 }
+/* [/book:case113] */
 
 static void queue_robbed_getter_waits_again_at_the_end(void **state)
 {

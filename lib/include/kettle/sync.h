@@ -1,3 +1,4 @@
+/* [book:rules] */
 /* sync.h — synchronisation primitives for tasks on one loop (Lab 07).
  *
  * Lock, Event, Condition, Semaphore, BoundedSemaphore and Barrier, built on
@@ -43,6 +44,7 @@
  * labs/07-sync/{lock,event,condition,semaphore,barrier}.c; the structs and
  * the waiter FIFO they share are in kettle/sync_impl.h.
  */
+/* [/book:rules] */
 #ifndef KETTLE_SYNC_H
 #define KETTLE_SYNC_H
 
