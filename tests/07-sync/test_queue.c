@@ -1,7 +1,8 @@
 /* test_queue.c — Lab 07: Queue, LifoQueue, PriorityQueue (book §7.9).
  *
  * Shared cases 107, 109, 111, 113, and the scenarios queue_maxsize_join.py,
- * queue_cancelled_getter.py and priority_and_lifo.py in tests/07-sync. */
+ * queue_cancelled_getter.py, queue_cancelled_putter.py and priority_and_lifo.py
+ * in tests/07-sync/scenarios. */
 #include "sync_test.h"
 
 typedef struct ctx {
@@ -303,6 +304,56 @@ static void queue_cancelled_getter_passes_the_item_on(void **state)
     CLOSE_LOOP(loop);
 }
 
+/* ------------------------------------------------------------ cancelled putter */
+
+static int putter(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    int rc = kt_queue_put(c->q, ITEM(c->n));
+    kt_log_add(&LOG, "%s:%s", c->name, code_name(rc));
+    return rc;
+}
+
+static int main_cancel_putter(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ctx w1 = {c->loop, c->q, "p1", 1}, w2 = {c->loop, c->q, "p2", 2};
+    kt_task *t1, *t2;
+    void *v = NULL;
+    KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(0)), "put_nowait on an empty queue must work (book §7.9)");
+    SPAWN(c->loop, putter, &w1, &t1);
+    SPAWN(c->loop, putter, &w2, &t2);
+    kt_sleep(0);
+    KT_CHECK_OK(kt_queue_get_nowait(c->q, &v), "get_nowait on a full queue must work (book §7.9)");
+    kt_log_add(&LOG, "got%d", NUM(v)); /* wakes p1 ... */
+    kt_task_cancel(t1, NULL);          /* ... which is cancelled before it runs */
+    kt_await_task(t1, NULL);
+    kt_await_task(t2, NULL);
+    v = NULL;
+    kt_log_add(&LOG, "holds:%s", code_name(kt_queue_get_nowait(c->q, &v)));
+    kt_log_add(&LOG, "%d", v ? NUM(v) : -1);
+    kt_task_release(t1);
+    kt_task_release(t2);
+    return 0;
+}
+
+static void queue_cancelled_putter_passes_the_slot_on(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    new_queue(loop, 1, &c.q);
+    SPAWN(loop, main_cancel_putter, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "got0 p1:CANCELLED p2:OK holds:OK 2",
+                 "a putter woken by get and cancelled before it runs passes the wake-up to the next "
+                 "putter, so the free slot is used (book §7.9; scenario queue_cancelled_putter.py)");
+    free_queue(c.q);
+    CLOSE_LOOP(loop);
+}
+
 /* ------------------------------------------------------------ priority and LIFO */
 
 static void queue_priority_order_is_stable_and_lifo_is_a_stack(void **state)
@@ -346,6 +397,7 @@ static const kt_test_case tests[] = {
     KT_TEST(queue_robbed_getter_waits_again_at_the_end, 2, "a woken getter owns no item (book §7.9)"),
     KT_TEST(queue_maxsize_blocks_putters_and_join_waits, 3, "maxsize, join, task_done (book §7.9)"),
     KT_TEST(queue_cancelled_getter_passes_the_item_on, 3, "a cancelled getter passes the item on (book §7.9)"),
+    KT_TEST(queue_cancelled_putter_passes_the_slot_on, 2, "a cancelled putter passes the slot on (book §7.9)"),
     KT_TEST(queue_priority_order_is_stable_and_lifo_is_a_stack, 3,
             "priority order (stable) and LIFO order (book §7.9)"),
 };
