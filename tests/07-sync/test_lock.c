@@ -232,6 +232,51 @@ static void lock_cancelled_waiter_does_not_block_the_fast_path(void **state)
     CLOSE_LOOP(loop);
 }
 
+/* ------------------------------------------------------------ no owner */
+
+static void release_from_callback(kt_loop *loop, void *arg)
+{
+    (void)loop;
+    ctx *c = arg;
+    kt_log_add(&LOG, "callback-release:%s", code_name(kt_lock_release(c->lock)));
+}
+
+static int holder(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ACQUIRE(c->lock);
+    kt_log_add(&LOG, "holder-acquired");
+    KT_CHECK_OK(kt_call_later(c->loop, 1, release_from_callback, c, NULL), "kt_call_later must work (Lab 01)");
+    return 0; /* leaves with the lock held */
+}
+
+static int second(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ACQUIRE(c->lock);
+    kt_log_add(&LOG, "second-acquired@%g", kt_loop_time(c->loop));
+    RELEASE(c->lock);
+    return 0;
+}
+
+static void lock_has_no_owner_a_callback_may_release_it(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    new_lock(loop, &c.lock);
+    SPAWN(loop, holder, &c, NULL);
+    SPAWN(loop, second, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "holder-acquired callback-release:OK second-acquired@1",
+                 "a lock has no owner: a task may finish holding it, and a plain callback may release "
+                 "it, which hands it to the first waiter (book §7.4)");
+    KT_CHECK_OK(kt_lock_free(c.lock), "a lock nobody waits for can be freed (book §7.3)");
+    CLOSE_LOOP(loop);
+}
+
 static const kt_test_case tests[] = {
     KT_TEST(lock_uncontended_acquire_does_not_yield, 2,
             "a free lock is taken without yielding (book §7.4)"),
@@ -240,6 +285,7 @@ static const kt_test_case tests[] = {
             "release then acquire queues behind the woken waiter (book §7.4)"),
     KT_TEST(lock_cancelled_woken_waiter_passes_the_lock_on, 3,
             "a woken waiter that is cancelled passes the wake-up on (book §7.4)"),
+    KT_TEST(lock_has_no_owner_a_callback_may_release_it, 1, "any task or callback may release (book §7.4)"),
     KT_TEST(lock_cancelled_waiter_does_not_block_the_fast_path, 2,
             "cancelled waiters do not count as waiters (book §7.4)"),
 };
