@@ -111,7 +111,7 @@ grep -q 'classname="lab99.test_selftest"' "$OUT/junit.xml" || fail "junit.xml: n
 # self-test may be running the same relative path at the same time.)
 if command -v pgrep > /dev/null 2>&1; then
     for pid in $(pgrep -f "$OUT/test_selftest --run" || true); do
-        if [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$(pwd -P)" ]; then
+        if [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$(readlink -f "$OUT/test_selftest")" ]; then
             fail "a test process is still running after the grader ended"
         fi
     done
