@@ -22,5 +22,7 @@
 #include "kettle/combinators.h" /* Lab 06 */
 #include "kettle/taskgroup.h"   /* Lab 06 */
 #include "kettle/timeout.h"     /* Lab 06 */
+#include "kettle/sync.h"     /* Lab 07 */
+#include "kettle/queue.h"    /* Lab 07 */
 
 #endif
