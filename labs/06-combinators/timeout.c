@@ -32,6 +32,7 @@ struct kt_timeout {
     kt_loop *loop;
     double when;       /* the deadline, INFINITY for none */
     kt_handle *timer;  /* _timeout_handler: armed deadline, or NULL */
+    unsigned cancelling; /* _cancelling: the task's cancel requests at entry */
 };
 /* [/book:struct] */
 
@@ -76,8 +77,9 @@ int kt_timeout_enter_at(kt_timeout **out, double when)
 {
     /* TODO(lab 06): set *out to NULL; KT_EINVAL for NULL out or NaN;
      * KT_ENOTCORO outside a task's coroutine (kt__coro_task). Allocate the
-     * timeout, active, with a reference to the task and its loop, and arm
-     * it with kt_timeout_reschedule (on failure free it and return the
+     * timeout, active, with a reference to the task, its loop and its
+     * cancel requests so far (kt_task_cancelling), and arm it with
+     * kt_timeout_reschedule (on failure free it and return the
      * error).
      */
     if (out != NULL) *out = NULL;
@@ -103,8 +105,8 @@ int kt_timeout_exit(kt_timeout *cm, int rc)
     /* TODO(lab 06): KT_EINVAL for NULL; KT_EINVALSTATE unless active or
      * expiring, or when the caller is not the task that entered. Disarm.
      * Expiring: now expired; take the timeout's cancel request back
-     * (kt_task_uncancel) and if none is left and rc is KT_ECANCELLED,
-     * return KT_ETIMEDOUT. Active: now finished. Otherwise return rc
+     * (kt_task_uncancel) and if no more are left than at entry
+     * (cm->cancelling) and rc is KT_ECANCELLED, return KT_ETIMEDOUT. Active: now finished. Otherwise return rc
      * (book §6.8).
      */
     (void)cm; (void)rc;

@@ -2,10 +2,12 @@
  * ways: gather, wait(FIRST_COMPLETED) and as_completed.
  *
  *     make run LAB=06 APP=downloads       on the virtual clock (instant)
+ *     downloads --gather | --wait | --as-completed    only that one way
  *
  * Prints one line per event, "<combinator> <t> <who> <what>", with t in
- * seconds since that combinator started. The book's §6.1 timeline is drawn
- * from this program's output at build time (tools/book/downloads_timeline.py).
+ * seconds since that combinator started. The book's §6.1 timelines are
+ * traced runs of `downloads --gather`, `--wait` and `--as-completed`
+ * (`@timeline downloads --gather`, KETTLE_TRACE).
  * The Python twin is tests/06-combinators/asyncio/downloads.py:
  *
  *     async def download(name, delay):
@@ -16,6 +18,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "kettle/kettle.h"
 
@@ -126,26 +129,45 @@ static int by_as_completed(void)
 }
 /* [/book:three_ways] */
 
+typedef struct way {
+    const char *flag, *name;
+    int (*run)(void);
+} way;
+
+static const way ways[3] = {
+    {"--gather", "gather", by_gather},
+    {"--wait", "wait", by_wait},
+    {"--as-completed", "as_completed", by_as_completed},
+};
+
+/* arg: the one way to run, or NULL for all three in turn. */
 static int main_body(void *arg, void **result)
 {
-    (void)arg;
     (void)result;
-    section = "gather";
-    int rc = by_gather();
-    section = "wait";
-    if (rc == 0)
-        rc = by_wait();
-    section = "as_completed";
-    if (rc == 0)
-        rc = by_as_completed();
+    const way *only = arg;
+    int rc = 0;
+    for (int i = 0; i < 3 && rc == 0; i++) {
+        if (only != NULL && only != &ways[i])
+            continue;
+        section = ways[i].name;
+        rc = ways[i].run();
+    }
     return rc;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    const way *only = NULL;
+    for (int i = 0; argc == 2 && i < 3; i++)
+        if (strcmp(argv[1], ways[i].flag) == 0)
+            only = &ways[i];
+    if (argc > 2 || (argc == 2 && only == NULL)) {
+        fprintf(stderr, "usage: downloads [--gather | --wait | --as-completed]\n");
+        return 2;
+    }
     printf("# three downloads (a 3 s, b 1 s, c 2 s), virtual clock: <combinator> <t> <who> <what>\n");
     kt_run_options opts = {.clock = KT_CLOCK_VIRTUAL};
-    int rc = kt_run(main_body, NULL, NULL, &opts);
+    int rc = kt_run(main_body, (void *)only, NULL, &opts);
     if (rc < 0) {
         fprintf(stderr, "downloads: %s\n", kt_strerror(rc));
         return 1;
