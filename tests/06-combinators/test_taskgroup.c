@@ -331,6 +331,37 @@ static void taskgroup_child_cancelled_from_outside_is_no_failure(void **state)
                  "run on and the block ends with 0 (book §6.7; asyncio case 133)");
 }
 
+/* ------------------------------------------------------------ two failures at once */
+
+static job j_v = {"v", 1, E_VALUE, PROPAGATE}, j_k = {"k", 1, E_KEY, PROPAGATE};
+
+static int main_two_at_once(void *arg, void **result)
+{
+    (void)arg;
+    (void)result;
+    kt_taskgroup *tg = NULL;
+    ENTER(&tg);
+    CREATE(tg, &j_v, NULL);
+    CREATE(tg, &j_k, NULL);
+    int rc = kt_sleep(5);
+    kt_log_add(&LOG, "body->%s@%g", code_name(rc), now());
+    rc = kt_taskgroup_exit(tg, rc);
+    log_exit("group", tg, rc);
+    kt_log_add(&LOG, "owner-cancelling=%u", kt_task_cancelling(kt_current_task(kt_get_running_loop())));
+    kt_taskgroup_release(tg);
+    return 0;
+}
+
+static void taskgroup_cancels_the_owner_once(void **state)
+{
+    (void)state;
+    run_main(main_two_at_once, NULL);
+    KT_CHECK_STR(LOG.buf, "v:done@1 k:done@1 body->CANCELLED@1 group->EGROUP[E_VALUE E_KEY] owner-cancelling=0",
+                 "two children failing in one iteration cancel the owner once: the group asks only "
+                 "while it is not aborting yet, so exit's single kt_task_uncancel leaves the owner "
+                 "at cancelling() 0 (book §6.7; asyncio/taskgroup_rules.py)");
+}
+
 /* ------------------------------------------------------------ errors in order */
 
 static job j_first = {"first", 1, E_VALUE, PROPAGATE}, j_second = {"second", 10, E_KEY, FAIL_CLEANUP},
@@ -550,6 +581,7 @@ static const kt_test_case tests[] = {
             "a child cancelled from outside is no failure (book §6.7)"),
     KT_TEST(taskgroup_failure_while_exit_waits, 2, "a failure while exit waits aborts too (book §6.7)"),
     KT_TEST(taskgroup_owner_cancelled_twice_in_exit, 1, "exit waits for every child (book §6.7)"),
+    KT_TEST(taskgroup_cancels_the_owner_once, 1, "the owner is cancelled once (book §6.7)"),
     KT_TEST(taskgroup_collects_every_error_in_order, 2, "every error is collected, in order (book §6.7)"),
     KT_TEST(taskgroup_does_not_swallow_a_foreign_cancel, 3, "a foreign cancel is not swallowed (book §6.7)"),
     KT_TEST(taskgroup_owner_cancelled_in_exit_cancels_the_children, 2,

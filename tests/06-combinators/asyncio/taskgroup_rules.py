@@ -107,3 +107,16 @@ async def main3():
     except asyncio.CancelledError:
         print(f"owner cancelled={t.cancelled()} cancelling={t.cancelling()}@{round(loop.time() - t0)}")
 asyncio.run(main3())
+
+# two children failing in one iteration: the owner is cancelled once, and uncancelled
+async def main4():
+    me = asyncio.current_task()
+    async def bad(e):
+        await asyncio.sleep(1); raise e
+    try:
+        async with asyncio.TaskGroup() as g:
+            g.create_task(bad(ValueError())); g.create_task(bad(KeyError()))
+            await asyncio.sleep(5)
+    except* (ValueError, KeyError) as eg:
+        print("ExceptionGroup", [type(e).__name__ for e in eg.exceptions], "owner cancelling:", me.cancelling())
+asyncio.run(main4())
