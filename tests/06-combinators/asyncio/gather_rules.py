@@ -35,9 +35,9 @@ async def main():
     d = loop.create_future(); d.set_result(1)
     g2 = asyncio.gather(d)
     print("cancel with all children done ->", g2.cancel(), "| result", await g2)
-    # a child given twice gets the cancel twice (the gather cancels position by position)
+    # a child given three times gets three cancels (the gather cancels position by position)
     t = asyncio.create_task(val("d1", 5)); u = asyncio.create_task(val("d2", 5))
-    g3 = asyncio.gather(t, u, t)
+    g3 = asyncio.gather(t, t, u, t)
     await asyncio.sleep(0)
     print("cancel ->", g3.cancel(), "| cancelling:", t.cancelling(), u.cancelling())
     try:
