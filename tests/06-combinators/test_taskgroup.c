@@ -540,6 +540,12 @@ static void taskgroup_released_without_exit_cancels_its_children(void **state)
 
 /* ------------------------------------------------------------ arguments */
 
+static int exit_from_another_task(void *arg, void **result)
+{
+    (void)result;
+    return kt_taskgroup_exit(arg, 0);
+}
+
 static int main_args(void *arg, void **result)
 {
     (void)arg;
@@ -553,7 +559,13 @@ static int main_args(void *arg, void **result)
                  "create_task with a NULL coroutine is KT_EINVAL (book §6.7)");
     KT_CHECK_ERR(kt_taskgroup_exit(NULL, 0), KT_EINVAL, "kt_taskgroup_exit(NULL) is KT_EINVAL (book §6.7)");
     KT_CHECK_INT(kt_taskgroup_errors(NULL, NULL, 0), 0, "kt_taskgroup_errors(NULL) is 0 (book §6.7)");
+    kt_task *other = spawn(kt_get_running_loop(), exit_from_another_task, tg);
+    KT_CHECK_ERR(kt_await_task(other, NULL), KT_EINVALSTATE,
+                 "kt_taskgroup_exit from a task other than the owner is KT_EINVALSTATE: the block "
+                 "belongs to the task that entered it (book §6.7)");
+    kt_task_release(other);
     KT_CHECK_OK(kt_taskgroup_exit(tg, 0), "an empty group exits with 0 (book §6.7)");
+    KT_CHECK_ERR(kt_taskgroup_exit(tg, 0), KT_EINVALSTATE, "a second kt_taskgroup_exit is KT_EINVALSTATE (book §6.7)");
     kt_taskgroup_release(tg);
     kt_taskgroup_release(NULL);
     return 0;
