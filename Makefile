@@ -21,6 +21,8 @@ NPROC := $(shell nproc 2>/dev/null || echo 2)
 #   mine       every lab from labs/                        (make test MINE=1)
 #   solutions  every lab from solutions/                   (make test SOLUTIONS=1, make check)
 #   starters   the graded lab from $(BUILD)/starters/, the others from solutions/ (make check)
+#   patched    the graded lab from GRADED_ROOT (a patched copy of solutions/), the others
+#              from solutions/ (tools/bugs.py: a common bug must fail its tests)
 ifeq ($(MINE),1)
 MODE ?= mine
 else ifeq ($(SOLUTIONS),1)
@@ -35,6 +37,8 @@ SEL_LABS := $(if $(LAB),$(foreach l,$(LAB),$(filter $(l) $(l)-%,$(LAB_IDS))),$(f
 
 ifeq ($(MODE),starters)
 GRADED_ROOT := $(BUILD)/starters
+else ifeq ($(MODE),patched)
+GRADED_ROOT ?= $(error MODE=patched needs GRADED_ROOT=<copy of solutions/>)
 else ifeq ($(MODE),solutions)
 GRADED_ROOT := solutions
 else
