@@ -271,7 +271,7 @@ static void watch_collects_every_pipe_to_the_end(void **state)
                 "kt_watch_kettles must return 0 once every pipe reached end of file (book §0.4)");
     for (int i = 0; i < 3; i++)
         KT_CHECK_STR(s.got[i], msgs[i], "every byte of every pipe must reach on_chunk, tagged with its fd (book §0.4)");
-    KT_CHECK_INT(st.bytes, strlen(msgs[0]) + strlen(msgs[1]) + strlen(msgs[2]), "stats.bytes counts the bytes delivered (book §0.5)");
+    KT_CHECK_INT(st.bytes, strlen(msgs[0]) + strlen(msgs[1]) + strlen(msgs[2]), "stats.bytes counts the bytes delivered (book §0.4)");
     KT_CHECK_INT(st.sleeps, 0, "a round that read something must not sleep: here the data was all there (book §0.4)");
     KT_CHECK_INT(st.rounds, 1, "read everything an fd has in one visit: all data and EOF fit in one round (book §0.4)");
     for (int i = 0; i < 3; i++) {
@@ -322,10 +322,10 @@ static void watch_serves_writers_that_come_and_go(void **state)
     KT_CHECK_STR(s.got[2], "xy", "bytes written one at a time must all arrive in order (book §0.4)");
     KT_CHECK(st.sleeps > 0 && st.empty_checks > 0,
              "while the writers pause, rounds find nothing: they must be counted as empty checks and the "
-             "watcher must sleep between them (sleeps=%lu empty_checks=%lu) (book §0.5)",
+             "watcher must sleep between them (sleeps=%lu empty_checks=%lu) (book §0.4, §0.9)",
              st.sleeps, st.empty_checks);
     KT_CHECK(st.checks >= st.empty_checks + (unsigned long)s.chunks,
-             "every read tried counts as a check: checks >= empty checks + chunks (book §0.5)");
+             "every read tried counts as a check: checks >= empty checks + chunks (book §0.4)");
     for (int i = 0; i < 3; i++)
         close(p[i][0]);
 }

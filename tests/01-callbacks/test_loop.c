@@ -218,7 +218,7 @@ static void handle_when_is_the_deadline(void **state)
     later(loop, 1, say, "x");
     run_once(loop); /* the clock is now at 1 */
     KT_CHECK_OK(kt_call_later(loop, 2.5, say, "y", &h), "kt_call_later must succeed (book §1.4)");
-    KT_CHECK(h != NULL, "kt_call_later must hand back a handle when handle_out is not NULL (book §1.6)");
+    KT_CHECK(h != NULL, "kt_call_later must hand back a handle when handle_out is not NULL (book §1.2)");
     KT_CHECK_DBL(kt_handle_when(h), 3.5, 1e-9,
                  "a timer's deadline is the loop time when it was scheduled plus the delay (book §1.4)");
     kt_handle_release(h);
@@ -402,7 +402,7 @@ static void cancelled_callback_never_runs(void **state)
     kt_handle *h1 = NULL, *h2 = NULL;
     KT_CHECK_OK(kt_call_soon(loop, say, "h1", &h1), "kt_call_soon must succeed (book §1.2)");
     KT_CHECK_OK(kt_call_soon(loop, say, "h2", &h2), "kt_call_soon must succeed (book §1.2)");
-    KT_CHECK(h1 != NULL && h2 != NULL, "kt_call_soon must hand back a handle when asked (book §1.6)");
+    KT_CHECK(h1 != NULL && h2 != NULL, "kt_call_soon must hand back a handle when asked (book §1.2)");
     KT_CHECK_OK(kt_handle_cancel(h2), "cancelling a pending handle must succeed (book §1.6)");
     KT_CHECK_OK(kt_handle_cancel(h2), "cancelling twice is harmless and returns 0 (book §1.6; asyncio case 005)");
     KT_CHECK(kt_handle_cancelled(h2) && !kt_handle_cancelled(h1), "only the cancelled handle reports cancelled (book §1.6)");
@@ -437,7 +437,7 @@ static void cancel_after_the_callback_ran_is_harmless(void **state)
     kt_loop *loop = new_loop();
     kt_handle *h = NULL;
     KT_CHECK_OK(kt_call_soon(loop, say, "ran", &h), "kt_call_soon must succeed (book §1.2)");
-    KT_CHECK(h != NULL, "kt_call_soon must hand back a handle when asked (book §1.6)");
+    KT_CHECK(h != NULL, "kt_call_soon must hand back a handle when asked (book §1.2)");
     run_once(loop);
     /* The loop has dropped its reference; ours must keep the handle alive. */
     KT_CHECK_OK(kt_handle_cancel(h), "cancelling a handle whose callback already ran is harmless (book §1.6)");

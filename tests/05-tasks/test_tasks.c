@@ -169,12 +169,12 @@ static void current_task_is_the_one_running(void **state)
     kt_loop *loop = new_loop();
     current_ctx c = {loop, NULL, 0};
     c.self = spawn(loop, check_current, &c);
-    KT_CHECK(kt_current_task(loop) == NULL, "outside any step there is no current task (book §5.3)");
+    KT_CHECK(kt_current_task(loop) == NULL, "outside any step there is no current task (book §5.2)");
     run_all(loop);
     KT_CHECK_INT(c.seen_self, 2,
                  "kt_current_task must be the task whose coroutine is running, at its first step and "
-                 "after every resume (set loop->current_task around the send) (book §5.3)");
-    KT_CHECK(kt_current_task(loop) == NULL, "after the step, the current task must be reset to NULL (book §5.3)");
+                 "after every resume (set loop->current_task around the send) (book §5.2)");
+    KT_CHECK(kt_current_task(loop) == NULL, "after the step, the current task must be reset to NULL (book §5.2)");
     kt_task_release(c.self);
     close_loop(loop);
 }
@@ -756,7 +756,7 @@ static const kt_test_case tests[] = {
     KT_TEST(bad_arguments_get_clear_errors, 2, "bad arguments get KT_EINVAL, never a crash (book §5.2)"),
     /* step 6: kt_sleep */
     KT_TEST(loop_keeps_pending_tasks_alive, 2, "the loop holds every pending task (book §5.3)"),
-    KT_TEST(current_task_is_the_one_running, 1, "kt_current_task is the running task (book §5.3)"),
+    KT_TEST(current_task_is_the_one_running, 1, "kt_current_task is the running task (book §5.2)"),
     KT_TEST(a_task_is_finished_only_by_its_own_step, 2,
             "set_result and set_error on a task are refused (book §5.7)"),
     KT_TEST(three_sleepers_finish_in_3_seconds_not_6, 3,

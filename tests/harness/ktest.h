@@ -5,7 +5,7 @@
  *
  *     static void fifo_order(void **state) { ... KT_CHECK_STR(...); }
  *     static const kt_test_case tests[] = {
- *         KT_TEST(fifo_order, 2, "call_soon callbacks run in FIFO order (book §1.3)"),
+ *         KT_TEST(fifo_order, 2, "call_soon callbacks run in FIFO order (book §1.2)"),
  *     };
  *     KT_MAIN("Lab 01 — callbacks and timers", tests)
  *
