@@ -85,7 +85,10 @@ $(FASTOBJ)/%.o: %.c
 	$(CC) $(CFLAGS_FAST) -c $< -o $@
 
 # ---------------------------------------------------------------- test binaries, one per tests/NN-*/test_*.c
-test_srcs = $(sort $(wildcard tests/$(1)/test_*.c))
+# tests/NN-topic/order (optional) lists the test programs in the order of the chapter's steps,
+# one name a line (test_poller, ...); programs it does not name follow, sorted.
+listed_srcs = $(foreach t,$(shell sed -n 's/^\(test_[A-Za-z0-9_]*\).*/\1/p' tests/$(1)/order 2>/dev/null),tests/$(1)/$(t).c)
+test_srcs = $(listed_srcs) $(filter-out $(listed_srcs),$(sort $(wildcard tests/$(1)/test_*.c)))
 test_bin = $(GDIR)/$(1)/$(basename $(notdir $(2)))
 lab_bins = $(foreach t,$(call test_srcs,$(1)),$(call test_bin,$(1),$(t)))
 ldflags_for = $(shell cat $(basename $(1)).ldflags 2>/dev/null)
