@@ -88,7 +88,9 @@ $(FASTOBJ)/%.o: %.c
 # tests/NN-topic/order (optional) lists the test programs in the order of the chapter's steps,
 # one name a line (test_poller, ...); programs it does not name follow, sorted.
 listed_srcs = $(foreach t,$(shell sed -n 's/^\(test_[A-Za-z0-9_]*\).*/\1/p' tests/$(1)/order 2>/dev/null),tests/$(1)/$(t).c)
-test_srcs = $(listed_srcs) $(filter-out $(listed_srcs),$(sort $(wildcard tests/$(1)/test_*.c)))
+all_test_srcs = $(listed_srcs) $(filter-out $(listed_srcs),$(sort $(wildcard tests/$(1)/test_*.c)))
+# ONLY="test_io test_echo" builds and grades only these test programs (tools/bugs.py uses it).
+test_srcs = $(if $(ONLY),$(filter $(foreach t,$(ONLY),tests/$(1)/$(t).c),$(all_test_srcs)),$(all_test_srcs))
 test_bin = $(GDIR)/$(1)/$(basename $(notdir $(2)))
 lab_bins = $(foreach t,$(call test_srcs,$(1)),$(call test_bin,$(1),$(t)))
 ldflags_for = $(shell cat $(basename $(1)).ldflags 2>/dev/null)
@@ -115,6 +117,8 @@ lab_variants = $(shell [ -f tests/$(1)/variants ] && sed -n 's/^\([^#].*\)$$/--v
 grade_args = $(foreach l,$(SEL_LABS),--lab $(firstword $(subst -, ,$(l))) --title "$(call lab_title,$(l))" --files "$(call lab_files,$(l))" $(call lab_variants,$(l)) $(call lab_bins,$(l)))
 
 EXPECT ?= pass
+# GRADE_FLAGS: more options for kt-grade, e.g. --timeout-scale 0.5 (tools/bugs.py)
+GRADE_FLAGS ?=
 
 .PHONY: help test grade build-tests check starters book apps run bench clean deps deps-book
 
@@ -135,7 +139,7 @@ build-tests: $(GRADER) $(ALL_BINS)
 
 grade: build-tests
 	@mkdir -p $(GDIR)
-	@$(GRADER) --jobs $(NPROC) --expect $(EXPECT) --json $(GDIR)/results.json --junit $(GDIR)/junit.xml $(grade_args)
+	@$(GRADER) --jobs $(NPROC) --expect $(EXPECT) $(GRADE_FLAGS) --json $(GDIR)/results.json --junit $(GDIR)/junit.xml $(grade_args)
 
 ## make starters: regenerate labs/ from solutions/
 starters:
