@@ -67,6 +67,7 @@ sh tools/book/selftest.sh || fail "the book's own hooks"
 KETTLE_WALKTHROUGHS=1 sh tools/book/build.sh "$BUILD/book" || fail "book"
 KETTLE_WALKTHROUGHS=0 sh tools/book/build.sh "$BUILD/book-nowt" >/dev/null || fail "book without walkthroughs"
 sh tools/book/examples.sh "$BUILD/examples" || fail "book examples"
+python3 tools/book/asyncio_cases.py --check || fail "the asyncio cases page (see above)"
 
 printf '\ncheck: all good\n'
 # The closing line counts the solution tests that passed (gcc run).
