@@ -26,10 +26,9 @@ static kt_loop *new_loop(void)
     return kt_test_loop(KT_CLOCK_VIRTUAL);
 }
 
-static void close_loop(kt_loop *loop)
-{
-    KT_CHECK_OK(kt_loop_close(loop), "closing a loop must work and free its I/O layer (book §2.4)");
-}
+/* The helpers that check are macros, so a failure points at the test's own line. */
+#define close_loop(loop) \
+    KT_CHECK_OK(kt_loop_close(loop), "closing a loop must work and free its I/O layer (book §2.4)")
 
 /* A connected pair of non-blocking, close-on-exec sockets. */
 static void make_pair(int sv[2])
@@ -49,20 +48,14 @@ static void put(int fd, const char *s)
     KT_CHECK(write(fd, s, strlen(s)) == (ssize_t)strlen(s), "test setup: write failed");
 }
 
-static void run_once(kt_loop *loop)
-{
-    KT_CHECK_OK(kt_loop_run_once(loop), "kt_loop_run_once must succeed while fds are watched (book §2.4)");
-}
+#define run_once(loop) \
+    KT_CHECK_OK(kt_loop_run_once(loop), "kt_loop_run_once must succeed while fds are watched (book §2.4)")
 
-static void add_reader(kt_loop *loop, int fd, kt_callback_fn cb, void *arg)
-{
-    KT_CHECK_OK(kt_add_reader(loop, fd, cb, arg), "kt_add_reader on a valid socket must succeed (book §2.4)");
-}
+#define add_reader(loop, fd, cb, arg) \
+    KT_CHECK_OK(kt_add_reader((loop), (fd), (cb), (arg)), "kt_add_reader on a valid socket must succeed (book §2.4)")
 
-static void add_writer(kt_loop *loop, int fd, kt_callback_fn cb, void *arg)
-{
-    KT_CHECK_OK(kt_add_writer(loop, fd, cb, arg), "kt_add_writer on a valid socket must succeed (book §2.4)");
-}
+#define add_writer(loop, fd, cb, arg) \
+    KT_CHECK_OK(kt_add_writer((loop), (fd), (cb), (arg)), "kt_add_writer on a valid socket must succeed (book §2.4)")
 
 /* A reader that drains its fd and logs what it read ("EOF" at end of file). */
 typedef struct reader {
