@@ -87,6 +87,12 @@ def run_one(lab, patch, cc):
     # Only the test programs that hold a caught-by test, with shorter time limits: a bug
     # that hangs a test costs its limit, and these runs only need to see it fail.
     only = " ".join(sorted({programs[t] for t in caught}))
+    # ...and of those, only the caught-by tests (the harness lists just the names in
+    # PROGRAM.only when that file exists next to the program).
+    for prog in sorted({programs[t] for t in caught}):
+        os.makedirs(os.path.join(gdir, lab), exist_ok=True)
+        with open(os.path.join(gdir, lab, prog + ".only"), "w") as f:
+            f.write("".join(t + "\n" for t in caught if programs[t] == prog))
     started = time.time()
     with open(log, "w") as out:
         subprocess.run([MAKE, "--no-print-directory", "grade", "MODE=patched", f"CC={cc}", "WERROR=-Werror",

@@ -12,6 +12,9 @@
  * The binary runs three ways:
  *   ./test_x                 every test under cmocka's runner (plain cmocka output)
  *   ./test_x --list          one line per test: name, points, time limit, rule
+ *                            (only the names in ./test_x.only when that file
+ *                            exists: tools/bugs.py runs a patched lab's tests
+ *                            that way)
  *   ./test_x --run NAME      one test, outside cmocka's runner, so a crash, an
  *                            abort or a sanitizer report reaches the grader
  *                            instead of being caught by cmocka's signal handler
