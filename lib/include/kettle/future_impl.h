@@ -66,6 +66,7 @@ struct kt_future {
     unsigned finishing : 1;   /* set by a class that finishes itself while it does */
     const char *cancel_msg;   /* CANCELLED: the cancel message, or NULL */
     kt_list callbacks;        /* kt_future_callback.link, in registration order */
+    unsigned trace_id;        /* given: its number in a trace (trace.c), else 0 */
 };
 /* [/book:impl] */
 
