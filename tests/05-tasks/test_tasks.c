@@ -752,9 +752,9 @@ static const kt_test_case tests[] = {
             "a task awaiting itself gets KT_EINVAL one iteration later, as in asyncio (book §5.2)"),
     KT_TEST(parked_task_keeps_its_future_alive, 2,
             "kt_await holds a reference on the future it parks on (book §5.2)"),
+    /* step 6: kt_sleep (these two check kt_sleep's refusals too) */
     KT_TEST(await_outside_a_task_is_enotcoro, 2, "await and sleep outside a task: KT_ENOTCORO (book §5.2)"),
     KT_TEST(bad_arguments_get_clear_errors, 2, "bad arguments get KT_EINVAL, never a crash (book §5.2)"),
-    /* step 6: kt_sleep */
     KT_TEST(loop_keeps_pending_tasks_alive, 2, "the loop holds every pending task (book §5.3)"),
     KT_TEST(current_task_is_the_one_running, 1, "kt_current_task is the running task (book §5.2)"),
     KT_TEST(a_task_is_finished_only_by_its_own_step, 2,

@@ -624,6 +624,282 @@ async def main():
 asyncio.run(main())
 """),
     ]),
+    ("Combinators (Lab 06)", [
+        ("061", "gather's first error does not cancel the others",
+         'With `return_exceptions=False` the first exception reaches the awaiter at once, but the other children are not cancelled: they run to their end.',
+         """
+import asyncio
+
+async def job(name, delay, fail=False):
+    await asyncio.sleep(delay)
+    if fail:
+        raise ValueError(name + " failed")
+    print(name, "finished")
+    return name
+
+async def main():
+    slow = asyncio.create_task(job("slow", 0.1))
+    try:
+        await asyncio.gather(job("bad", 0.01, fail=True), slow)
+    except ValueError as e:
+        print("gather raised:", e, "| slow cancelled?", slow.cancelled())
+    await slow
+    print("slow kept running and returned", slow.result())
+
+asyncio.run(main())
+"""),
+        ("063", 'gather(return_exceptions=True) returns errors in place',
+         "With `return_exceptions=True` every outcome comes back in argument order, exceptions included; a cancelled child appears as a `CancelledError` whose args are its cancel message (`''` for a task cancelled without one, as here).",
+         """
+import asyncio
+
+async def ok():
+    return "ok"
+
+async def bad():
+    raise KeyError("k")
+
+async def main():
+    loop = asyncio.get_running_loop()
+    fut = loop.create_future()
+    fut.cancel("stop it")                  # a future cancelled with a message
+    task = asyncio.create_task(asyncio.sleep(10))
+    task.cancel()                          # a task cancelled without one
+    results = await asyncio.gather(ok(), bad(), fut, task, return_exceptions=True)
+    for r in results:
+        print(type(r).__name__, r.args if isinstance(r, BaseException) else r)
+
+asyncio.run(main())
+"""),
+        ("065", 'a child cancelled from outside fails the gather',
+         "If one child is cancelled from outside, the gather's future finishes with a `CancelledError` *exception*; it is not itself cancelled, and the other children go on.",
+         """
+import asyncio
+
+async def main():
+    a = asyncio.create_task(asyncio.sleep(0.02, "a"))
+    b = asyncio.create_task(asyncio.sleep(10))
+    g = asyncio.gather(a, b)
+    await asyncio.sleep(0)
+    b.cancel()
+    try:
+        await g
+    except asyncio.CancelledError:
+        print("await gather: CancelledError")
+    print("gather cancelled():", g.cancelled(), "| its exception:", type(g.exception()).__name__)
+    print("a cancelled?", a.cancelled(), "| a's result:", await a)
+
+asyncio.run(main())
+"""),
+        ("067", 'cancel() on a gather that already failed does nothing',
+         "Once the gather has failed with a child's exception it is done: `cancel()` returns False and the children still running are not cancelled.",
+         """
+import asyncio
+
+async def fails():
+    await asyncio.sleep(0)
+    raise ValueError("first")
+
+async def main():
+    runner = asyncio.create_task(asyncio.sleep(0.02, "runner done"))
+    g = asyncio.gather(fails(), runner)
+    try:
+        await g
+    except ValueError as e:
+        print("gather failed with", e)
+    print("gather.cancel():", g.cancel())
+    print("runner still finishes:", await runner)
+
+asyncio.run(main())
+"""),
+        ("069", 'cancelling the task awaiting a gather cancels the children',
+         'Cancelling a task that awaits `gather()` cancels the gather, which cancels every child; the task ends with `CancelledError`.',
+         """
+import asyncio
+
+async def child(name):
+    try:
+        await asyncio.sleep(10)
+    except asyncio.CancelledError:
+        print(name, "cancelled")
+        raise
+
+async def parent():
+    await asyncio.gather(child("c1"), child("c2"))
+
+async def main():
+    t = asyncio.create_task(parent())
+    await asyncio.sleep(0.01)
+    t.cancel()
+    try:
+        await t
+    except asyncio.CancelledError:
+        print("parent got CancelledError | cancelled():", t.cancelled())
+
+asyncio.run(main())
+"""),
+        ("071", 'wait(FIRST_COMPLETED) returns as soon as one is done',
+         '`wait(return_when=FIRST_COMPLETED)` returns the `(done, pending)` sets as soon as one finishes; the pending ones keep running, not cancelled.',
+         """
+import asyncio
+
+async def main():
+    fast = asyncio.create_task(asyncio.sleep(0.01, "fast"))
+    slow = asyncio.create_task(asyncio.sleep(0.1, "slow"))
+    done, pending = await asyncio.wait({fast, slow}, return_when=asyncio.FIRST_COMPLETED)
+    print("done:", [t.result() for t in done], "| pending:", len(pending))
+    print("slow cancelled?", slow.cancelled(), "| then:", await slow)
+
+asyncio.run(main())
+"""),
+        ("073", 'wait(timeout) neither raises nor cancels',
+         'On timeout `wait()` just returns `(done, pending)`: no `TimeoutError`, and the pending futures are not cancelled.',
+         """
+import asyncio
+
+async def main():
+    t = asyncio.create_task(asyncio.sleep(0.05, "late"))
+    done, pending = await asyncio.wait({t}, timeout=0.01)
+    print("no TimeoutError | done:", len(done), "| pending:", len(pending))
+    print("cancelled?", t.cancelled(), "| it still finishes:", await t)
+
+asyncio.run(main())
+"""),
+        ("075", 'wait() on done futures still yields once',
+         '`wait()` on futures that are already done still suspends for one iteration (its callbacks go through `call_soon`), then returns them all in `done`.',
+         """
+import asyncio
+
+async def main():
+    loop = asyncio.get_running_loop()
+    f = loop.create_future()
+    f.set_result(1)
+    loop.call_soon(print, "a callback queued before wait")
+    done, pending = await asyncio.wait({f})
+    print("wait returned: done", len(done), "| pending", len(pending))
+
+asyncio.run(main())
+"""),
+        ("077", 'as_completed yields in completion order',
+         '`as_completed()` gives awaitables in the order they complete, not the argument order; each gives its result or raises its exception, and the loop can go on after an exception.',
+         """
+import asyncio
+
+async def job(name, delay, fail=False):
+    await asyncio.sleep(delay)
+    if fail:
+        raise ValueError(name)
+    return name
+
+async def main():
+    jobs = [job("third", 0.15), job("first", 0.01), job("second", 0.08, fail=True)]
+    for next_done in asyncio.as_completed(jobs):
+        try:
+            print("got", await next_done)
+        except ValueError as e:
+            print("raised", repr(e), "and the loop goes on")
+
+asyncio.run(main())
+"""),
+        ("079", 'as_completed: duplicates once, empty input nothing',
+         '`as_completed()` works on the set of its arguments: a duplicate is given once, and an empty input gives nothing.',
+         """
+import asyncio
+
+async def main():
+    t = asyncio.create_task(asyncio.sleep(0.01, "once"))
+    print([await f for f in asyncio.as_completed([t, t, t])])
+    print([await f for f in asyncio.as_completed([])])
+
+asyncio.run(main())
+"""),
+        ("081", "wait_for's timeout cancels the inner task and waits for it",
+         'On timeout `wait_for` cancels the inner task, waits until it has really finished (its cleanup included), then raises `TimeoutError`, chained from the `CancelledError`.',
+         """
+import asyncio
+
+async def slow():
+    try:
+        await asyncio.sleep(10)
+    except asyncio.CancelledError:
+        print("inner cancelled, cleaning up")
+        await asyncio.sleep(0.01)
+        print("inner cleanup done")
+        raise
+
+async def main():
+    try:
+        await asyncio.wait_for(slow(), timeout=0.01)
+    except asyncio.TimeoutError as e:
+        print("TimeoutError, caused by", type(e.__cause__).__name__)
+
+asyncio.run(main())
+"""),
+        ("083", 'wait_for with timeout 0',
+         'With a timeout of 0 or less, a future already done gives its result; a coroutine is wrapped in a task that is cancelled before it ever starts, so its body never runs and `TimeoutError` is raised.',
+         """
+import asyncio
+
+async def body():
+    print("body ran")
+    return "never"
+
+async def main():
+    done = asyncio.get_running_loop().create_future()
+    done.set_result("ready")
+    print("done future, timeout 0:", await asyncio.wait_for(done, timeout=0))
+    try:
+        await asyncio.wait_for(body(), timeout=0)
+    except asyncio.TimeoutError:
+        print("coroutine, timeout 0: TimeoutError, body never ran")
+
+asyncio.run(main())
+"""),
+        ("085", 'cancelling the waiter of wait_for cancels the inner task',
+         'Cancelling the task blocked in `wait_for` cancels the inner awaitable too, and waits for it, before `CancelledError` propagates: no `TimeoutError`.',
+         """
+import asyncio
+
+async def inner():
+    try:
+        await asyncio.sleep(10)
+    except asyncio.CancelledError:
+        print("inner cancelled")
+        raise
+
+async def outer():
+    await asyncio.wait_for(inner(), timeout=5)
+
+async def main():
+    t = asyncio.create_task(outer())
+    await asyncio.sleep(0.01)
+    t.cancel()
+    try:
+        await t
+    except asyncio.CancelledError:
+        print("outer: CancelledError, not TimeoutError")
+
+asyncio.run(main())
+"""),
+        ("087", 'shield: an inner cancel reaches the outer future',
+         "If the shielded inner future is itself cancelled, the shield's outer future is cancelled too; `shield()` of a future already done returns that same object.",
+         """
+import asyncio
+
+async def main():
+    loop = asyncio.get_running_loop()
+    inner = loop.create_future()
+    outer = asyncio.shield(inner)
+    inner.cancel()
+    await asyncio.sleep(0)
+    print("inner cancelled -> outer cancelled:", outer.cancelled())
+    done = loop.create_future()
+    done.set_result(5)
+    print("shield(done future) is the same object:", asyncio.shield(done) is done)
+
+asyncio.run(main())
+"""),
+    ]),
 ]
 
 HEAD = """# asyncio cases
@@ -636,7 +912,8 @@ test that names a case fails, the case below shows what asyncio does and
 why.
 
 The numbers are odd and grouped by topic: the loop from 001, futures from
-025, tasks from 039; later labs add their own further up. Each program below
+025, tasks from 039, combinators from 061; later labs add their own further
+up. Each program below
 is complete: save it and run it with `python3` to see the output shown
 under it, which is exactly what CPython 3.11 printed when this page was made
 (`tools/book/asyncio_cases.py` runs them all and writes this page, and
