@@ -19,6 +19,9 @@
 #include "kettle/gen.h"      /* Lab 03 (with the given stack.h) */
 #include "kettle/future.h"   /* Lab 04 */
 #include "kettle/task.h"     /* Lab 05 (a task is a Lab 04 future) */
+#include "kettle/combinators.h" /* Lab 06 */
+#include "kettle/taskgroup.h"   /* Lab 06 */
+#include "kettle/timeout.h"     /* Lab 06 */
 #include "kettle/sync.h"     /* Lab 07 */
 #include "kettle/queue.h"    /* Lab 07 */
 

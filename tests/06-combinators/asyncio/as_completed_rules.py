@@ -1,0 +1,23 @@
+# as_completed timeout: the timeout ends the remaining awaits with TimeoutError and cancels nothing.
+import asyncio
+async def val(v, d):
+    await asyncio.sleep(d); return v
+async def main():
+    loop = asyncio.get_running_loop(); t0 = loop.time()
+    a = asyncio.create_task(val("a", 1)); b = asyncio.create_task(val("b", 5)); c = asyncio.create_task(val("c", 6))
+    for f in asyncio.as_completed([b, a, c], timeout=2):
+        try:
+            print("got", await f, f"@{loop.time() - t0:.0f}")
+        except asyncio.TimeoutError:
+            print("TimeoutError", f"@{loop.time() - t0:.0f}")
+    print("b cancelled:", b.cancelled(), "| b later:", await b, f"@{loop.time() - t0:.0f}")
+    await c
+    # timeout=0: what is done comes out, the rest times out at once
+    f = loop.create_future(); d = loop.create_future(); d.set_result("d"); t0 = loop.time()
+    for x in asyncio.as_completed([f, d], timeout=0):
+        try:
+            print("got", await x, f"@{loop.time() - t0:.0f}")
+        except asyncio.TimeoutError:
+            print("TimeoutError", f"@{loop.time() - t0:.0f}")
+    f.cancel()
+asyncio.run(main())
