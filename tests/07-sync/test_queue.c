@@ -154,6 +154,84 @@ static void queue_join_with_nothing_unfinished_does_not_yield(void **state)
     CLOSE_LOOP(loop);
 }
 
+/* ------------------------------------------------------------ join counts unfinished items */
+
+static int joiner(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    int rc = kt_queue_join(c->q);
+    kt_log_add(&LOG, "%s:%s", c->name, code_name(rc));
+    return rc;
+}
+
+static size_t waiting(kt_task **t, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += !kt_future_done(kt_task_future(t[i]));
+    return k;
+}
+
+#define TAKE(q)                                                                                       \
+    do {                                                                                              \
+        void *take_v_;                                                                                \
+        KT_CHECK_OK(kt_queue_get_nowait((q), &take_v_), "get_nowait on a non-empty queue must work "  \
+                                                        "(book §7.9)");                               \
+    } while (0)
+#define DONE(q) KT_CHECK_OK(kt_queue_task_done(q), "task_done after a put must work (book §7.9)")
+
+static int main_join_unfinished(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ctx j[3] = {{c->loop, c->q, "j1", 0}, {c->loop, c->q, "j2", 0}, {c->loop, c->q, "j3", 0}};
+    kt_task *t[3];
+    KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(0)), "put_nowait must work (book §7.9)");
+    KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(1)), "put_nowait must work (book §7.9)");
+    TAKE(c->q);
+    TAKE(c->q);
+    for (int i = 0; i < 2; i++)
+        SPAWN(c->loop, joiner, &j[i], &t[i]);
+    kt_sleep(0);
+    kt_sleep(0);
+    kt_log_add(&LOG, "empty:%d waiting:%zu", kt_queue_empty(c->q), waiting(t, 2));
+    DONE(c->q);
+    kt_sleep(0);
+    kt_sleep(0);
+    kt_log_add(&LOG, "one-done:waiting:%zu", waiting(t, 2));
+    DONE(c->q);
+    for (int i = 0; i < 2; i++)
+        kt_await_task(t[i], NULL);
+    KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(2)), "put_nowait must work (book §7.9)"); /* round two */
+    SPAWN(c->loop, joiner, &j[2], &t[2]);
+    kt_sleep(0);
+    kt_log_add(&LOG, "round-two:waiting:%zu", waiting(&t[2], 1));
+    TAKE(c->q);
+    DONE(c->q);
+    kt_await_task(t[2], NULL);
+    for (int i = 0; i < 3; i++)
+        kt_task_release(t[i]);
+    return 0;
+}
+
+static void queue_join_waits_for_task_done_not_for_empty(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    new_queue(loop, 0, &c.q);
+    SPAWN(loop, main_join_unfinished, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "empty:1 waiting:2 one-done:waiting:2 j1:OK j2:OK round-two:waiting:1 j3:OK",
+                 "join waits until every item put has been marked done, not until the queue is empty; "
+                 "the last task_done wakes every joiner; a put after that makes join wait again, so "
+                 "each put must clear what join waits on (book §7.9; scenario "
+                 "queue_join_counts_unfinished.py)");
+    free_queue(c.q);
+    CLOSE_LOOP(loop);
+}
+
 /* ------------------------------------------------------------ case 113 */
 
 /* [book:case113] */
@@ -300,6 +378,47 @@ static void queue_cancelled_getter_passes_the_item_on(void **state)
     KT_CHECK_STR(LOG.buf, "g1:CANCELLED g2:got7 qsize:0",
                  "a getter woken by put and cancelled before it runs passes the wake-up to the next "
                  "getter, so the item is not stranded (book §7.9; scenario queue_cancelled_getter.py)");
+    free_queue(c.q);
+    CLOSE_LOOP(loop);
+}
+
+/* ------------------------------------------------------------ a cancelled getter never woken */
+
+static int main_cancel_unwoken(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ctx w[4] = {{c->loop, c->q, "g1", 0}, {c->loop, c->q, "g2", 0}, {c->loop, c->q, "g3", 0}, {c->loop, c->q, "g4", 0}};
+    kt_task *t[4];
+    for (int i = 0; i < 4; i++)
+        SPAWN(c->loop, consumer, &w[i], &t[i]);
+    kt_sleep(0);
+    KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(0)), "put_nowait must work (book §7.9)"); /* wakes g1 */
+    kt_task_cancel(t[1], NULL); /* g2 was never woken */
+    kt_sleep(0);
+    kt_sleep(0);
+    KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(1)), "put_nowait must work (book §7.9)");
+    KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(2)), "put_nowait must work (book §7.9)");
+    for (int i = 0; i < 4; i++) {
+        kt_await_task(t[i], NULL);
+        kt_task_release(t[i]);
+    }
+    return 0;
+}
+
+static void queue_cancelled_unwoken_getter_wakes_nobody(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    new_queue(loop, 0, &c.q);
+    SPAWN(loop, main_cancel_unwoken, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "g1:got0 g2:CANCELLED g3:got1 g4:got2",
+                 "only a getter that was woken passes a wake-up on when cancelled: a getter cancelled "
+                 "before any put woke it wakes nobody, or the getter it wakes finds nothing, waits "
+                 "again behind g4, and the items come out to the wrong getters (book §7.9; scenario "
+                 "queue_cancelled_unwoken_getter.py)");
     free_queue(c.q);
     CLOSE_LOOP(loop);
 }
@@ -476,9 +595,11 @@ static const kt_test_case tests[] = {
     KT_TEST(queue_fifo_sizes_and_nowait_errors, 3, "FIFO order, sizes, QueueEmpty/QueueFull (book §7.9)"),
     KT_TEST(queue_getters_are_served_fifo, 2, "blocked getters are served FIFO (book §7.9)"),
     KT_TEST(queue_join_with_nothing_unfinished_does_not_yield, 2, "join on nothing unfinished (book §7.9)"),
+    KT_TEST(queue_join_waits_for_task_done_not_for_empty, 3, "join waits for task_done, not for empty (book §7.9)"),
     KT_TEST(queue_robbed_getter_waits_again_at_the_end, 2, "a woken getter owns no item (book §7.9)"),
     KT_TEST(queue_maxsize_blocks_putters_and_join_waits, 3, "maxsize, join, task_done (book §7.9)"),
     KT_TEST(queue_cancelled_getter_passes_the_item_on, 3, "a cancelled getter passes the item on (book §7.9)"),
+    KT_TEST(queue_cancelled_unwoken_getter_wakes_nobody, 2, "a getter never woken passes nothing on (book §7.9)"),
     KT_TEST(queue_cancelled_putter_passes_the_slot_on, 2, "a cancelled putter passes the slot on (book §7.9)"),
     KT_TEST(queue_robbed_putter_waits_again_at_the_end, 2, "a woken putter owns no slot (book §7.9)"),
     KT_TEST(queue_priority_order_is_stable_and_lifo_is_a_stack, 3,
