@@ -157,6 +157,43 @@ static void barrier_cancelled_party_leaves_it_unbroken(void **state)
     CLOSE_LOOP(loop);
 }
 
+/* ------------------------------------------------------------ three parties */
+
+static int main_three(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ctx a = {c->loop, c->b, "a"}, b = {c->loop, c->b, "b"}, cc = {c->loop, c->b, "c"};
+    kt_task *ta, *tb;
+    SPAWN(c->loop, party, &a, &ta);
+    SPAWN(c->loop, party, &b, &tb);
+    kt_sleep(0);
+    kt_log_add(&LOG, "nw%u", kt_barrier_n_waiting(c->b));
+    party(&cc, NULL);
+    kt_await_task(ta, NULL);
+    kt_await_task(tb, NULL);
+    kt_task_release(ta);
+    kt_task_release(tb);
+    kt_log_add(&LOG, "nw%u", kt_barrier_n_waiting(c->b));
+    return 0;
+}
+
+static void barrier_wait_returns_the_arrival_index(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    KT_CHECK_OK(kt_barrier_new(loop, 3, &c.b), "kt_barrier_new(3) must work (book §7.8)");
+    SPAWN(loop, main_three, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "nw2 c:index2 a:index0 b:index1 nw0",
+                 "wait returns the party's arrival index, 0 for the first to arrive and parties - 1 for "
+                 "the last, whatever order they leave in (remember it before you wait: the count "
+                 "changes as parties leave) (book §7.8; scenario barrier_three_parties.py)");
+    KT_CHECK_OK(kt_barrier_free(c.b), "an idle barrier can be freed (book §7.3)");
+    CLOSE_LOOP(loop);
+}
+
 /* ------------------------------------------------------------ one party */
 
 static int main_one(void *arg, void **result)
@@ -190,6 +227,7 @@ static void barrier_of_one_party_never_waits(void **state)
 static const kt_test_case tests[] = {
     KT_TEST(barrier_abort_and_reset_break_the_waiters, 3, "abort and reset (book §7.8)"),
     KT_TEST(barrier_reused_round_after_round, 3, "a barrier is reusable, rounds never mix (book §7.8)"),
+    KT_TEST(barrier_wait_returns_the_arrival_index, 2, "wait returns the arrival index (book §7.8)"),
     KT_TEST(barrier_of_one_party_never_waits, 1, "one party: index 0 at once (book §7.8)"),
     KT_TEST(barrier_cancelled_party_leaves_it_unbroken, 2, "a cancelled party just leaves (book §7.8)"),
 };

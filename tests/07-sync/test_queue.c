@@ -423,6 +423,44 @@ static void queue_cancelled_unwoken_getter_wakes_nobody(void **state)
     CLOSE_LOOP(loop);
 }
 
+/* ------------------------------------------------------------ put skips a cancelled getter */
+
+static int main_skip_cancelled(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ctx w1 = {c->loop, c->q, "g1", 0}, w2 = {c->loop, c->q, "g2", 0};
+    kt_task *t1, *t2;
+    SPAWN(c->loop, consumer, &w1, &t1);
+    SPAWN(c->loop, consumer, &w2, &t2);
+    kt_sleep(0);
+    kt_task_cancel(t1, NULL); /* g1 is cancelled and has not run yet ... */
+    KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(4)), "put_nowait must work (book §7.9)"); /* ... wake g2 */
+    kt_await_task(t1, NULL);
+    kt_await_task(t2, NULL);
+    kt_log_add(&LOG, "qsize:%zu", kt_queue_qsize(c->q));
+    kt_task_release(t1);
+    kt_task_release(t2);
+    return 0;
+}
+
+static void queue_put_skips_a_cancelled_getter(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    new_queue(loop, 0, &c.q);
+    SPAWN(loop, main_skip_cancelled, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "g1:CANCELLED g2:got4 qsize:0",
+                 "put wakes the first getter still waiting: a getter at the head of the line whose "
+                 "future is already cancelled (it has not run yet) is skipped, not counted as woken, "
+                 "or the item stays in the queue with g2 asleep (book §7.3, §7.9; scenario "
+                 "queue_put_skips_cancelled_getter.py)");
+    free_queue(c.q);
+    CLOSE_LOOP(loop);
+}
+
 /* ------------------------------------------------------------ cancelled putter */
 
 static int putter(void *arg, void **result)
@@ -591,6 +629,32 @@ static void queue_priority_order_is_stable_and_lifo_is_a_stack(void **state)
     CLOSE_LOOP(loop);
 }
 
+/* ------------------------------------------------------------ a bounded priority queue */
+
+static void queue_bounded_priority_queue_refuses_when_full(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    kt_queue *pq = NULL;
+    KT_CHECK_OK(kt_priority_queue_new(loop, 2, &pq), "kt_priority_queue_new(2) must work (book §7.9)");
+    KT_CHECK_OK(kt_queue_put_priority_nowait(pq, 2, "b"), "put into a queue with room must work (book §7.9)");
+    KT_CHECK_OK(kt_queue_put_priority_nowait(pq, 1, "a"), "put into a queue with room must work (book §7.9)");
+    kt_log_add(&LOG, "put:%s qsize:%zu", code_name(kt_queue_put_priority_nowait(pq, 0, "z")), kt_queue_qsize(pq));
+    while (!kt_queue_empty(pq)) {
+        void *v = NULL;
+        KT_CHECK_OK(kt_queue_get_nowait(pq, &v), "get_nowait must work (book §7.9)");
+        kt_log_add(&LOG, "%s", (char *)v);
+    }
+    void *v = NULL;
+    kt_log_add(&LOG, "then:%s", code_name(kt_queue_get_nowait(pq, &v)));
+    KT_CHECK_STR(LOG.buf, "put:QUEUEFULL qsize:2 a b then:QUEUEEMPTY",
+                 "a bounded priority queue is full at maxsize items: put_nowait is KT_EQUEUEFULL and "
+                 "stores nothing (check before you store: an entry left in the heap comes out later, "
+                 "or leaks) (book §7.9; scenario queue_bounded_priority.py)");
+    free_queue(pq);
+    CLOSE_LOOP(loop);
+}
+
 static const kt_test_case tests[] = {
     KT_TEST(queue_fifo_sizes_and_nowait_errors, 3, "FIFO order, sizes, QueueEmpty/QueueFull (book §7.9)"),
     KT_TEST(queue_getters_are_served_fifo, 2, "blocked getters are served FIFO (book §7.9)"),
@@ -600,8 +664,10 @@ static const kt_test_case tests[] = {
     KT_TEST(queue_maxsize_blocks_putters_and_join_waits, 3, "maxsize, join, task_done (book §7.9)"),
     KT_TEST(queue_cancelled_getter_passes_the_item_on, 3, "a cancelled getter passes the item on (book §7.9)"),
     KT_TEST(queue_cancelled_unwoken_getter_wakes_nobody, 2, "a getter never woken passes nothing on (book §7.9)"),
+    KT_TEST(queue_put_skips_a_cancelled_getter, 2, "put skips a cancelled getter (book §7.9)"),
     KT_TEST(queue_cancelled_putter_passes_the_slot_on, 2, "a cancelled putter passes the slot on (book §7.9)"),
     KT_TEST(queue_robbed_putter_waits_again_at_the_end, 2, "a woken putter owns no slot (book §7.9)"),
+    KT_TEST(queue_bounded_priority_queue_refuses_when_full, 1, "a full priority queue stores nothing (book §7.9)"),
     KT_TEST(queue_priority_order_is_stable_and_lifo_is_a_stack, 3,
             "priority order (stable) and LIFO order (book §7.9)"),
 };
