@@ -1,7 +1,8 @@
 /* test_barrier.c — Lab 07: asyncio.Barrier (book §7.8).
  *
  * Shared cases 105 and 147, and
- * tests/07-sync/scenarios/barrier_cancelled_waiter.py. */
+ * the tests/07-sync/scenarios barrier_cancelled_waiter.py,
+ * barrier_three_parties.py and barrier_one_party.py. */
 #include "sync_test.h"
 
 typedef struct ctx {

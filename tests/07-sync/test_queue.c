@@ -1,8 +1,10 @@
 /* test_queue.c — Lab 07: Queue, LifoQueue, PriorityQueue (book §7.9).
  *
  * Shared cases 107, 109, 111, 113, and the scenarios queue_maxsize_join.py,
- * queue_cancelled_getter.py, queue_cancelled_putter.py and priority_and_lifo.py
- * in tests/07-sync/scenarios. */
+ * queue_cancelled_getter.py, queue_cancelled_putter.py, priority_and_lifo.py,
+ * queue_robbed_putter.py, queue_join_counts_unfinished.py,
+ * queue_cancelled_unwoken_getter.py, queue_put_skips_cancelled_getter.py and
+ * queue_bounded_priority.py in tests/07-sync/scenarios. */
 #include "sync_test.h"
 
 typedef struct ctx {

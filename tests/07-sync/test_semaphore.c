@@ -1,7 +1,8 @@
 /* test_semaphore.c — Lab 07: Semaphore and BoundedSemaphore (book §7.7).
  *
  * Shared cases 101 and 103, and
- * tests/07-sync/scenarios/semaphore_fifo_no_barging.py. */
+ * the tests/07-sync/scenarios semaphore_fifo_no_barging.py,
+ * semaphore_cancel_order.py and semaphore_woken_wakes_next.py. */
 #include "sync_test.h"
 
 typedef struct ctx {
