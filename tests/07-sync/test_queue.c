@@ -395,8 +395,8 @@ static int main_cancel_unwoken(void *arg, void **result)
     for (int i = 0; i < 4; i++)
         SPAWN(c->loop, consumer, &w[i], &t[i]);
     kt_sleep(0);
+    kt_task_cancel(t[1], NULL); /* g2 was never woken; it runs before g1, with item 0 still queued */
     KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(0)), "put_nowait must work (book §7.9)"); /* wakes g1 */
-    kt_task_cancel(t[1], NULL); /* g2 was never woken */
     kt_sleep(0);
     kt_sleep(0);
     KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(1)), "put_nowait must work (book §7.9)");
@@ -416,11 +416,11 @@ static void queue_cancelled_unwoken_getter_wakes_nobody(void **state)
     new_queue(loop, 0, &c.q);
     SPAWN(loop, main_cancel_unwoken, &c, NULL);
     RUN_ALL(loop);
-    KT_CHECK_STR(LOG.buf, "g1:got0 g2:CANCELLED g3:got1 g4:got2",
+    KT_CHECK_STR(LOG.buf, "g2:CANCELLED g1:got0 g3:got1 g4:got2",
                  "only a getter that was woken passes a wake-up on when cancelled: a getter cancelled "
-                 "before any put woke it wakes nobody, or the getter it wakes finds nothing, waits "
-                 "again behind g4, and the items come out to the wrong getters (book §7.9; scenario "
-                 "queue_cancelled_unwoken_getter.py)");
+                 "before any put woke it wakes nobody, even with an item queued: the item is g1's, so "
+                 "the getter it wakes finds nothing and waits again behind g4, and the items come "
+                 "out to the wrong getters (book §7.9; scenario queue_cancelled_unwoken_getter.py)");
     free_queue(c.q);
     CLOSE_LOOP(loop);
 }

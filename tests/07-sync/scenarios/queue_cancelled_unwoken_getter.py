@@ -17,8 +17,8 @@ async def main():
     q = asyncio.Queue()
     tasks = [asyncio.create_task(getter(q, f"g{i}")) for i in range(1, 5)]
     await asyncio.sleep(0)
+    tasks[1].cancel()   # g2 was never woken; it runs before g1, with "a" still queued
     q.put_nowait("a")   # wakes g1
-    tasks[1].cancel()   # g2 was never woken
     await asyncio.sleep(0)
     await asyncio.sleep(0)
     q.put_nowait("b")
