@@ -1,7 +1,9 @@
 /* test_barrier.c — Lab 07: asyncio.Barrier (book §7.8).
  *
  * Shared cases 105 and 147, and
- * tests/07-sync/scenarios/barrier_cancelled_waiter.py. */
+ * the tests/07-sync/scenarios barrier_cancelled_waiter.py,
+ * barrier_three_parties.py, barrier_reset_while_draining.py and
+ * barrier_one_party.py. */
 #include "sync_test.h"
 
 typedef struct ctx {
@@ -157,6 +159,83 @@ static void barrier_cancelled_party_leaves_it_unbroken(void **state)
     CLOSE_LOOP(loop);
 }
 
+/* ------------------------------------------------------------ three parties */
+
+static int main_three(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ctx a = {c->loop, c->b, "a"}, b = {c->loop, c->b, "b"}, cc = {c->loop, c->b, "c"};
+    kt_task *ta, *tb;
+    SPAWN(c->loop, party, &a, &ta);
+    SPAWN(c->loop, party, &b, &tb);
+    kt_sleep(0);
+    kt_log_add(&LOG, "nw%u", kt_barrier_n_waiting(c->b));
+    party(&cc, NULL);
+    kt_await_task(ta, NULL);
+    kt_await_task(tb, NULL);
+    kt_task_release(ta);
+    kt_task_release(tb);
+    kt_log_add(&LOG, "nw%u", kt_barrier_n_waiting(c->b));
+    return 0;
+}
+
+static void barrier_wait_returns_the_arrival_index(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    KT_CHECK_OK(kt_barrier_new(loop, 3, &c.b), "kt_barrier_new(3) must work (book §7.8)");
+    SPAWN(loop, main_three, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "nw2 c:index2 a:index0 b:index1 nw0",
+                 "wait returns the party's arrival index, 0 for the first to arrive and parties - 1 for "
+                 "the last, whatever order they leave in (remember it before you wait: the count "
+                 "changes as parties leave) (book §7.8; scenario barrier_three_parties.py)");
+    KT_CHECK_OK(kt_barrier_free(c.b), "an idle barrier can be freed (book §7.3)");
+    CLOSE_LOOP(loop);
+}
+
+/* ------------------------------------------------------------ reset while draining */
+
+static int main_reset_draining(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ctx a = {c->loop, c->b, "a"}, b = {c->loop, c->b, "b"}, cc = {c->loop, c->b, "c"}, d = {c->loop, c->b, "d"};
+    kt_task *ta, *tc;
+    SPAWN(c->loop, party, &a, &ta);
+    kt_sleep(0);
+    party(&b, NULL); /* b is last: the round drains, a has not left yet */
+    KT_CHECK_OK(kt_barrier_reset(c->b), "kt_barrier_reset from a task must work (book §7.8)");
+    kt_log_add(&LOG, "after-reset:broken%d:nw%u", kt_barrier_broken(c->b), kt_barrier_n_waiting(c->b));
+    kt_await_task(ta, NULL);
+    kt_log_add(&LOG, "end:broken%d:nw%u", kt_barrier_broken(c->b), kt_barrier_n_waiting(c->b));
+    SPAWN(c->loop, party, &cc, &tc);
+    party(&d, NULL);
+    kt_await_task(tc, NULL);
+    kt_task_release(ta);
+    kt_task_release(tc);
+    return 0;
+}
+
+static void barrier_reset_while_draining_breaks_who_is_left(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    KT_CHECK_OK(kt_barrier_new(loop, 2, &c.b), "kt_barrier_new(2) must work (book §7.8)");
+    SPAWN(loop, main_reset_draining, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "b:index1 after-reset:broken0:nw0 a:BROKEN end:broken0:nw0 c:index1 d:index0",
+                 "reset while a released round still drains (a was released but has not run) puts the "
+                 "barrier in RESETTING: a fails with KT_EBROKENBARRIER when it runs, the last one out "
+                 "turns it back to FILLING, and the next round works (book §7.8; scenario "
+                 "barrier_reset_while_draining.py)");
+    KT_CHECK_OK(kt_barrier_free(c.b), "an idle barrier can be freed (book §7.3)");
+    CLOSE_LOOP(loop);
+}
+
 /* ------------------------------------------------------------ one party */
 
 static int main_one(void *arg, void **result)
@@ -190,6 +269,9 @@ static void barrier_of_one_party_never_waits(void **state)
 static const kt_test_case tests[] = {
     KT_TEST(barrier_abort_and_reset_break_the_waiters, 3, "abort and reset (book §7.8)"),
     KT_TEST(barrier_reused_round_after_round, 3, "a barrier is reusable, rounds never mix (book §7.8)"),
+    KT_TEST(barrier_wait_returns_the_arrival_index, 2, "wait returns the arrival index (book §7.8)"),
+    KT_TEST(barrier_reset_while_draining_breaks_who_is_left, 2,
+            "reset while draining breaks the parties left (book §7.8)"),
     KT_TEST(barrier_of_one_party_never_waits, 1, "one party: index 0 at once (book §7.8)"),
     KT_TEST(barrier_cancelled_party_leaves_it_unbroken, 2, "a cancelled party just leaves (book §7.8)"),
 };

@@ -1,7 +1,8 @@
 /* test_condition.c — Lab 07: asyncio.Condition (book §7.6).
  *
  * Shared cases 095, 097, 099 and
- * tests/07-sync/scenarios/condition_wait_for_notify_n.py. */
+ * the tests/07-sync/scenarios condition_wait_for_notify_n.py,
+ * condition_notify_bounds.py and condition_cancel_during_reacquire.py. */
 #include "sync_test.h"
 
 typedef struct ctx {

@@ -1,7 +1,8 @@
 /* test_lock.c — Lab 07: asyncio.Lock on futures (book §7.4).
  *
  * Each test replays a CPython scenario and compares the whole log: shared
- * cases 089 and 091, and tests/07-sync/scenarios/lock_fifo_no_barging.py. */
+ * cases 089 and 091, and the tests/07-sync/scenarios lock_fifo_no_barging.py,
+ * lock_release_reacquire.py and lock_cancel_while_held.py. */
 #include "sync_test.h"
 
 typedef struct ctx {

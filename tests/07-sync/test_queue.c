@@ -1,8 +1,10 @@
 /* test_queue.c — Lab 07: Queue, LifoQueue, PriorityQueue (book §7.9).
  *
  * Shared cases 107, 109, 111, 113, and the scenarios queue_maxsize_join.py,
- * queue_cancelled_getter.py, queue_cancelled_putter.py and priority_and_lifo.py
- * in tests/07-sync/scenarios. */
+ * queue_cancelled_getter.py, queue_cancelled_putter.py, priority_and_lifo.py,
+ * queue_robbed_putter.py, queue_join_counts_unfinished.py,
+ * queue_cancelled_unwoken_getter.py, queue_put_skips_cancelled_getter.py and
+ * queue_bounded_priority.py in tests/07-sync/scenarios. */
 #include "sync_test.h"
 
 typedef struct ctx {
@@ -154,6 +156,84 @@ static void queue_join_with_nothing_unfinished_does_not_yield(void **state)
     CLOSE_LOOP(loop);
 }
 
+/* ------------------------------------------------------------ join counts unfinished items */
+
+static int joiner(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    int rc = kt_queue_join(c->q);
+    kt_log_add(&LOG, "%s:%s", c->name, code_name(rc));
+    return rc;
+}
+
+static size_t waiting(kt_task **t, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += !kt_future_done(kt_task_future(t[i]));
+    return k;
+}
+
+#define TAKE(q)                                                                                       \
+    do {                                                                                              \
+        void *take_v_;                                                                                \
+        KT_CHECK_OK(kt_queue_get_nowait((q), &take_v_), "get_nowait on a non-empty queue must work "  \
+                                                        "(book §7.9)");                               \
+    } while (0)
+#define DONE(q) KT_CHECK_OK(kt_queue_task_done(q), "task_done after a put must work (book §7.9)")
+
+static int main_join_unfinished(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ctx j[3] = {{c->loop, c->q, "j1", 0}, {c->loop, c->q, "j2", 0}, {c->loop, c->q, "j3", 0}};
+    kt_task *t[3];
+    KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(0)), "put_nowait must work (book §7.9)");
+    KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(1)), "put_nowait must work (book §7.9)");
+    TAKE(c->q);
+    TAKE(c->q);
+    for (int i = 0; i < 2; i++)
+        SPAWN(c->loop, joiner, &j[i], &t[i]);
+    kt_sleep(0);
+    kt_sleep(0);
+    kt_log_add(&LOG, "empty:%d waiting:%zu", kt_queue_empty(c->q), waiting(t, 2));
+    DONE(c->q);
+    kt_sleep(0);
+    kt_sleep(0);
+    kt_log_add(&LOG, "one-done:waiting:%zu", waiting(t, 2));
+    DONE(c->q);
+    for (int i = 0; i < 2; i++)
+        kt_await_task(t[i], NULL);
+    KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(2)), "put_nowait must work (book §7.9)"); /* round two */
+    SPAWN(c->loop, joiner, &j[2], &t[2]);
+    kt_sleep(0);
+    kt_log_add(&LOG, "round-two:waiting:%zu", waiting(&t[2], 1));
+    TAKE(c->q);
+    DONE(c->q);
+    kt_await_task(t[2], NULL);
+    for (int i = 0; i < 3; i++)
+        kt_task_release(t[i]);
+    return 0;
+}
+
+static void queue_join_waits_for_task_done_not_for_empty(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    new_queue(loop, 0, &c.q);
+    SPAWN(loop, main_join_unfinished, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "empty:1 waiting:2 one-done:waiting:2 j1:OK j2:OK round-two:waiting:1 j3:OK",
+                 "join waits until every item put has been marked done, not until the queue is empty; "
+                 "the last task_done wakes every joiner; a put after that makes join wait again, so "
+                 "each put must clear what join waits on (book §7.9; scenario "
+                 "queue_join_counts_unfinished.py)");
+    free_queue(c.q);
+    CLOSE_LOOP(loop);
+}
+
 /* ------------------------------------------------------------ case 113 */
 
 /* [book:case113] */
@@ -300,6 +380,85 @@ static void queue_cancelled_getter_passes_the_item_on(void **state)
     KT_CHECK_STR(LOG.buf, "g1:CANCELLED g2:got7 qsize:0",
                  "a getter woken by put and cancelled before it runs passes the wake-up to the next "
                  "getter, so the item is not stranded (book §7.9; scenario queue_cancelled_getter.py)");
+    free_queue(c.q);
+    CLOSE_LOOP(loop);
+}
+
+/* ------------------------------------------------------------ a cancelled getter never woken */
+
+static int main_cancel_unwoken(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ctx w[4] = {{c->loop, c->q, "g1", 0}, {c->loop, c->q, "g2", 0}, {c->loop, c->q, "g3", 0}, {c->loop, c->q, "g4", 0}};
+    kt_task *t[4];
+    for (int i = 0; i < 4; i++)
+        SPAWN(c->loop, consumer, &w[i], &t[i]);
+    kt_sleep(0);
+    kt_task_cancel(t[1], NULL); /* g2 was never woken; it runs before g1, with item 0 still queued */
+    KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(0)), "put_nowait must work (book §7.9)"); /* wakes g1 */
+    kt_sleep(0);
+    kt_sleep(0);
+    KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(1)), "put_nowait must work (book §7.9)");
+    KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(2)), "put_nowait must work (book §7.9)");
+    for (int i = 0; i < 4; i++) {
+        kt_await_task(t[i], NULL);
+        kt_task_release(t[i]);
+    }
+    return 0;
+}
+
+static void queue_cancelled_unwoken_getter_wakes_nobody(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    new_queue(loop, 0, &c.q);
+    SPAWN(loop, main_cancel_unwoken, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "g2:CANCELLED g1:got0 g3:got1 g4:got2",
+                 "only a getter that was woken passes a wake-up on when cancelled: a getter cancelled "
+                 "before any put woke it wakes nobody, even with an item queued: the item is g1's, so "
+                 "the getter it wakes finds nothing and waits again behind g4, and the items come "
+                 "out to the wrong getters (book §7.9; scenario queue_cancelled_unwoken_getter.py)");
+    free_queue(c.q);
+    CLOSE_LOOP(loop);
+}
+
+/* ------------------------------------------------------------ put skips a cancelled getter */
+
+static int main_skip_cancelled(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ctx w1 = {c->loop, c->q, "g1", 0}, w2 = {c->loop, c->q, "g2", 0};
+    kt_task *t1, *t2;
+    SPAWN(c->loop, consumer, &w1, &t1);
+    SPAWN(c->loop, consumer, &w2, &t2);
+    kt_sleep(0);
+    kt_task_cancel(t1, NULL); /* g1 is cancelled and has not run yet ... */
+    KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(4)), "put_nowait must work (book §7.9)"); /* ... wake g2 */
+    kt_await_task(t1, NULL);
+    kt_await_task(t2, NULL);
+    kt_log_add(&LOG, "qsize:%zu", kt_queue_qsize(c->q));
+    kt_task_release(t1);
+    kt_task_release(t2);
+    return 0;
+}
+
+static void queue_put_skips_a_cancelled_getter(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    new_queue(loop, 0, &c.q);
+    SPAWN(loop, main_skip_cancelled, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "g1:CANCELLED g2:got4 qsize:0",
+                 "put wakes the first getter still waiting: a getter at the head of the line whose "
+                 "future is already cancelled (it has not run yet) is skipped, not counted as woken, "
+                 "or the item stays in the queue with g2 asleep (book §7.3, §7.9; scenario "
+                 "queue_put_skips_cancelled_getter.py)");
     free_queue(c.q);
     CLOSE_LOOP(loop);
 }
@@ -472,15 +631,45 @@ static void queue_priority_order_is_stable_and_lifo_is_a_stack(void **state)
     CLOSE_LOOP(loop);
 }
 
+/* ------------------------------------------------------------ a bounded priority queue */
+
+static void queue_bounded_priority_queue_refuses_when_full(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    kt_queue *pq = NULL;
+    KT_CHECK_OK(kt_priority_queue_new(loop, 2, &pq), "kt_priority_queue_new(2) must work (book §7.9)");
+    KT_CHECK_OK(kt_queue_put_priority_nowait(pq, 2, "b"), "put into a queue with room must work (book §7.9)");
+    KT_CHECK_OK(kt_queue_put_priority_nowait(pq, 1, "a"), "put into a queue with room must work (book §7.9)");
+    kt_log_add(&LOG, "put:%s qsize:%zu", code_name(kt_queue_put_priority_nowait(pq, 0, "z")), kt_queue_qsize(pq));
+    while (!kt_queue_empty(pq)) {
+        void *v = NULL;
+        KT_CHECK_OK(kt_queue_get_nowait(pq, &v), "get_nowait must work (book §7.9)");
+        kt_log_add(&LOG, "%s", (char *)v);
+    }
+    void *v = NULL;
+    kt_log_add(&LOG, "then:%s", code_name(kt_queue_get_nowait(pq, &v)));
+    KT_CHECK_STR(LOG.buf, "put:QUEUEFULL qsize:2 a b then:QUEUEEMPTY",
+                 "a bounded priority queue is full at maxsize items: put_nowait is KT_EQUEUEFULL and "
+                 "stores nothing (check before you store: an entry left in the heap comes out later, "
+                 "or leaks) (book §7.9; scenario queue_bounded_priority.py)");
+    free_queue(pq);
+    CLOSE_LOOP(loop);
+}
+
 static const kt_test_case tests[] = {
     KT_TEST(queue_fifo_sizes_and_nowait_errors, 3, "FIFO order, sizes, QueueEmpty/QueueFull (book §7.9)"),
     KT_TEST(queue_getters_are_served_fifo, 2, "blocked getters are served FIFO (book §7.9)"),
     KT_TEST(queue_join_with_nothing_unfinished_does_not_yield, 2, "join on nothing unfinished (book §7.9)"),
+    KT_TEST(queue_join_waits_for_task_done_not_for_empty, 3, "join waits for task_done, not for empty (book §7.9)"),
     KT_TEST(queue_robbed_getter_waits_again_at_the_end, 2, "a woken getter owns no item (book §7.9)"),
     KT_TEST(queue_maxsize_blocks_putters_and_join_waits, 3, "maxsize, join, task_done (book §7.9)"),
     KT_TEST(queue_cancelled_getter_passes_the_item_on, 3, "a cancelled getter passes the item on (book §7.9)"),
+    KT_TEST(queue_cancelled_unwoken_getter_wakes_nobody, 2, "a getter never woken passes nothing on (book §7.9)"),
+    KT_TEST(queue_put_skips_a_cancelled_getter, 2, "put skips a cancelled getter (book §7.9)"),
     KT_TEST(queue_cancelled_putter_passes_the_slot_on, 2, "a cancelled putter passes the slot on (book §7.9)"),
     KT_TEST(queue_robbed_putter_waits_again_at_the_end, 2, "a woken putter owns no slot (book §7.9)"),
+    KT_TEST(queue_bounded_priority_queue_refuses_when_full, 1, "a full priority queue stores nothing (book §7.9)"),
     KT_TEST(queue_priority_order_is_stable_and_lifo_is_a_stack, 3,
             "priority order (stable) and LIFO order (book §7.9)"),
 };

@@ -1,7 +1,8 @@
 /* test_semaphore.c — Lab 07: Semaphore and BoundedSemaphore (book §7.7).
  *
  * Shared cases 101 and 103, and
- * tests/07-sync/scenarios/semaphore_fifo_no_barging.py. */
+ * the tests/07-sync/scenarios semaphore_fifo_no_barging.py,
+ * semaphore_cancel_order.py and semaphore_woken_wakes_next.py. */
 #include "sync_test.h"
 
 typedef struct ctx {
@@ -145,6 +146,51 @@ static void semaphore_cancelled_waiters_give_back_only_what_they_got(void **stat
     CLOSE_LOOP(loop);
 }
 
+/* ------------------------------------------------------------ a woken waiter wakes the next */
+
+static int waiter_a(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    int rc = kt_semaphore_acquire(c->sem);
+    kt_log_add(&LOG, "A:%s value:%d", code_name(rc), kt_semaphore_value(c->sem));
+    return rc;
+}
+
+static int main_woken_next(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    kt_task *t;
+    SPAWN(c->loop, waiter_a, c, &t);
+    kt_sleep(0);
+    KT_CHECK_OK(kt_semaphore_release(c->sem), "release must work (book §7.7)"); /* permit to A */
+    KT_CHECK_OK(kt_semaphore_release(c->sem), "release must work (book §7.7)"); /* nobody left: count 1 */
+    kt_log_add(&LOG, "value:%d locked:%d", kt_semaphore_value(c->sem), kt_semaphore_locked(c->sem));
+    int rc = kt_semaphore_acquire(c->sem); /* A has not run yet: main queues behind it */
+    kt_log_add(&LOG, "main:%s value:%d", code_name(rc), kt_semaphore_value(c->sem));
+    kt_await_task(t, NULL);
+    kt_task_release(t);
+    return 0;
+}
+
+static void semaphore_woken_waiter_wakes_the_next_when_permits_are_left(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    KT_CHECK_OK(kt_semaphore_new(loop, 0, &c.sem), "kt_semaphore_new(0) must work (book §7.7)");
+    SPAWN(loop, main_woken_next, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "value:1 locked:1 A:OK value:0 main:OK value:0",
+                 "a woken waiter that has not run yet still counts: the semaphore is locked though a "
+                 "permit is free, so main queues behind A; when A runs and sees a permit still free it "
+                 "hands it to the next waiter, or main waits forever (book §7.7; scenario "
+                 "semaphore_woken_wakes_next.py)");
+    KT_CHECK_OK(kt_semaphore_free(c.sem), "an idle semaphore can be freed (book §7.3)");
+    CLOSE_LOOP(loop);
+}
+
 /* ------------------------------------------------------------ FIFO, no barging */
 
 static int worker(void *arg, void **result)
@@ -242,6 +288,8 @@ static const kt_test_case tests[] = {
             "a cancelled waiter passes its permit on (book §7.7)"),
     KT_TEST(semaphore_cancelled_waiters_give_back_only_what_they_got, 3,
             "a cancelled waiter gives back only a permit it was handed (book §7.7)"),
+    KT_TEST(semaphore_woken_waiter_wakes_the_next_when_permits_are_left, 3,
+            "a woken waiter counts, and passes on a permit left free (book §7.7)"),
     KT_TEST(semaphore_hands_permits_fifo_without_barging, 3, "permits are handed FIFO, no barging (book §7.7)"),
     KT_TEST(semaphore_limits_concurrency_to_its_value, 2, "at most `value` holders at once (book §7.7)"),
 };
