@@ -70,6 +70,19 @@ static inline int work_wait_gate(void *arg, void **result)
     return kt_cfuture_result((kt_cfuture *)arg, -1, NULL);
 }
 
+/* A job that says it started, then waits on a gate. */
+typedef struct two_gates {
+    kt_cfuture *started, *gate;
+} two_gates;
+
+static inline int work_start_then_wait(void *arg, void **result)
+{
+    two_gates *g = arg;
+    kt_cfuture_set_result(g->started, NULL);
+    *result = "gate passed";
+    return kt_cfuture_result(g->gate, -1, NULL);
+}
+
 /* Wait for a concurrent future and check it succeeded. */
 #define WAIT_OK(cf, out)                                                             \
     KT_CHECK_OK(kt_cfuture_result((cf), -1, (out)),                                  \
