@@ -8,9 +8,12 @@
 #ifndef KETTLE_EXEC_TEST_H
 #define KETTLE_EXEC_TEST_H
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dirent.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -136,9 +139,23 @@ static inline int new_fd_without(const fd_snap *before, int want_nonblock)
     return -1;
 }
 
-/* How many threads this process has (from /proc/self/task). */
+static inline void *warm_up(void *arg)
+{
+    return arg;
+}
+
+/* How many threads this process has (from /proc/self/task). The first call
+ * starts and joins one thread first: ThreadSanitizer starts a helper thread
+ * of its own with the first thread, and it must be in every count. */
 static inline int thread_count(void)
 {
+    static int warmed;
+    if (!warmed) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, warm_up, NULL) == 0)
+            pthread_join(t, NULL);
+        warmed = 1;
+    }
     int n = 0;
     DIR *d = opendir("/proc/self/task");
     if (d == NULL)

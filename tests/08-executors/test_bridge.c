@@ -1,5 +1,6 @@
 /* test_bridge.c — Lab 08: run_in_executor, wrap_future, to_thread,
  * run_coroutine_threadsafe and the default pool (book §8.4, §8.6). */
+#define _GNU_SOURCE
 #include "exec_test.h"
 
 static pthread_t LOOP_THREAD;
@@ -53,6 +54,11 @@ static void bridge_rejects_bad_arguments(void **state)
                  "run_coroutine_threadsafe(NULL) is KT_EINVAL (book §8.4)");
     KT_CHECK_ERR(kt_loop_shutdown_default_executor(NULL), KT_EINVAL,
                  "shutdown_default_executor(NULL) is KT_EINVAL (book §8.6)");
+    KT_CHECK_OK(kt_run_in_executor(loop, NULL, work_echo, "fine", &f),
+                "after the refused calls a valid run_in_executor succeeds (book §8.4)");
+    RUN_UNTIL_DONE(loop, f);
+    kt_future_release(f);
+    SPIN(loop);
     CLOSE_LOOP(loop);
 }
 

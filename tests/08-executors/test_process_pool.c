@@ -3,6 +3,7 @@
  * The jobs below are the registry every pool of this file gets. The crash
  * jobs put the default action back on their signal first: a sanitizer's
  * handler would otherwise turn the crash into a report and an exit. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -78,8 +79,9 @@ static int job_exit(const void *arg, size_t len, void **result, size_t *rlen)
 static int job_forever(const void *arg, size_t len, void **result, size_t *rlen)
 {
     (void)arg, (void)len, (void)result, (void)rlen;
-    for (;;)
-        pause();
+    while (pause() < 0 || 1)
+        continue;
+    return 0;
 }
 
 static const kt_job JOBS[] = {

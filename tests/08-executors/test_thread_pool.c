@@ -1,5 +1,6 @@
 /* test_thread_pool.c — Lab 08: concurrent futures and the thread pool
  * (book §8.3, §8.6). */
+#define _GNU_SOURCE
 #include "exec_test.h"
 
 /* ------------------------------------------------------------ concurrent futures */
@@ -22,7 +23,9 @@ static void cfuture_rejects_bad_arguments(void **state)
                  "kt_cfuture_add_done_callback with a NULL fn is KT_EINVAL (book §8.3)");
     KT_CHECK_ERR(kt_cfuture_set_error(f, 0), KT_EINVAL, "an error must be negative (book §8.3)");
     KT_CHECK(!kt_cfuture_done(f), "a rejected set_error leaves the future pending (book §8.3)");
-    KT_CHECK_ERR(kt_cfuture_result(f, 0.0 / 0.0, NULL), KT_EINVAL, "a NaN timeout is KT_EINVAL (book §8.3)");
+    KT_CHECK_ERR(kt_cfuture_result(f, NAN, NULL), KT_EINVAL, "a NaN timeout is KT_EINVAL (book §8.3)");
+    KT_CHECK_OK(kt_cfuture_set_error(f, E_VALUE), "a negative error is accepted (book §8.3)");
+    KT_CHECK_ERR(kt_cfuture_result(f, 0, NULL), E_VALUE, "result() returns the error set (book §8.3)");
     kt_cfuture_release(f);
     kt_cfuture_release(NULL);
 }
@@ -90,6 +93,10 @@ static void pool_rejects_bad_arguments(void **state)
                  "submit with a NULL out is KT_EINVAL (book §8.3)");
     KT_CHECK_ERR(kt_thread_pool_shutdown(NULL, true, false), KT_EINVAL, "shutdown(NULL) is KT_EINVAL (book §8.6)");
     KT_CHECK_INT(kt_thread_pool_threads(pool), 0, "no thread starts before the first submit (book §8.3)");
+    KT_CHECK_OK(kt_thread_pool_submit(pool, work_echo, NULL, &f),
+                "after the refused calls a valid submit succeeds (book §8.3)");
+    WAIT_OK(f, NULL);
+    kt_cfuture_release(f);
     kt_thread_pool_free(pool);
     kt_thread_pool_free(NULL);
 }

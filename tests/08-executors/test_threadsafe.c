@@ -1,6 +1,7 @@
 /* test_threadsafe.c — Lab 08: the loop's door, call_soon_threadsafe
  * (book §8.2). Runs once with an eventfd and once with a self-pipe
  * (the variants file sets KETTLE_WAKEUP). */
+#define _GNU_SOURCE
 #include "exec_test.h"
 
 /* ------------------------------------------------------------ argument checks */
