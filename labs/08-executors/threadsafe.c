@@ -41,11 +41,12 @@ typedef struct kt_post {
 /* [book:waker_struct] */
 struct kt_waker {
     atomic_size_t refs;
-    pthread_mutex_t lock;  /* guards head, tail, closed, and the write to wfd */
+    pthread_mutex_t lock;  /* guards head, tail and closed */
     kt_post *head, **tail; /* queued calls, oldest first */
     bool closed;           /* the loop closed: refuse new calls */
     atomic_bool pending;   /* a wake-up was written and not yet drained */
-    int rfd, wfd;          /* eventfd: the same fd; self-pipe: its two ends */
+    int rfd, wfd;          /* eventfd: the same fd; self-pipe: its two ends;
+                            * open until the last reference goes */
     kt_loop *loop;         /* touched by the loop's thread only */
     atomic_uint_fast64_t wakeups; /* writes to wfd, for tests and benchmarks */
 };
@@ -87,8 +88,8 @@ static void close_wakeup_fds(kt_waker *w)
 /* ---- the door --------------------------------------------------------------- */
 
 /* [book:wake] */
-/* Write one wake-up (the caller holds w->lock). A full pipe or an eventfd
- * counter at its limit already means "wake up": EAGAIN is fine. */
+/* Write one wake-up. A full pipe or an eventfd counter at its limit already
+ * means "wake up": EAGAIN is fine. */
 static void write_wakeup(kt_waker *w)
 {
     /* TODO(lab 08): write 8 bytes (a uint64_t 1) to an eventfd, one byte to
@@ -101,10 +102,10 @@ int kt__waker_post(kt_waker *w, kt_callback_fn cb, void *arg, void (*dispose)(vo
 {
     /* TODO(lab 08): KT_EINVAL for a NULL w or cb. Allocate the kt_post
      * outside the lock (KT_ENOMEM). Under w->lock: KT_ECLOSED if the door
-     * is closed (free the post); append it; then, only if no wake-up is
-     * pending (atomic_exchange(&w->pending, true) was false), write one
-     * (book §8.2: many calls, one write). Writing under the lock keeps the
-     * fd from being closed under the write.
+     * is closed (free the post); append it; note whether a wake-up was
+     * pending (atomic_exchange(&w->pending, true)). After unlocking, write
+     * one only if none was (book §8.2: many calls, one write). Writing
+     * outside the lock is safe: the fd stays open while we hold the door.
      */
     (void)w; (void)cb; (void)arg; (void)dispose;
     return KT_ENOTIMPL;
@@ -171,7 +172,7 @@ void kt_waker_release(kt_waker *w)
 {
     if (w == NULL || atomic_fetch_sub(&w->refs, 1) != 1)
         return;
-    close_wakeup_fds(w); /* already closed with the loop, unless it never was */
+    close_wakeup_fds(w); /* no thread can be writing: none holds the door */
     pthread_mutex_destroy(&w->lock);
     free(w);
 }
@@ -191,10 +192,10 @@ static void on_loop_close(kt_loop *loop)
     kt_waker *w = loop->threadsafe;
     if (w == NULL)
         return;
-    /* TODO(lab 08): remove the door's reader; under the lock mark the door
-     * closed and close its fds (nobody can be writing: they write under the
-     * lock); then dispose of the queued posts, clear loop->threadsafe and
-     * give back the loop's reference.
+    /* TODO(lab 08): remove the door's reader; mark the door closed under
+     * the lock (its fds stay open until the last reference goes: a thread
+     * that got in before may still be writing); then dispose of the queued
+     * posts, clear loop->threadsafe and give back the loop's reference.
      */
     (void)w;
 }

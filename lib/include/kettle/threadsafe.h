@@ -22,7 +22,9 @@
  * Threads must not keep a kt_loop pointer past kt_loop_close (the memory
  * is freed). A thread that may outlive the loop keeps a kt_waker instead:
  * it is reference counted, survives the loop, and answers KT_ECLOSED once
- * the loop has closed (asyncio: RuntimeError "Event loop is closed").
+ * the loop has closed (asyncio: RuntimeError "Event loop is closed"). The
+ * wake-up fd lives as long as the door: kt_loop_close stops watching it,
+ * the last kt_waker_release closes it.
  */
 #ifndef KETTLE_THREADSAFE_H
 #define KETTLE_THREADSAFE_H
