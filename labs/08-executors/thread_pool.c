@@ -94,7 +94,9 @@ int kt_thread_pool_submit(kt_thread_pool *pool, kt_work_fn fn, void *arg, kt_cfu
      * append the item; if a worker is idle, take it (idle--), else if fewer
      * than max_workers threads were started, start one (pthread_create
      * worker_main); if that fails and no thread exists, unqueue the item
-     * and return -errno. Signal pool->work. *out = the future.
+     * and return -errno. Unlock, then signal pool->work (a worker woken
+     * while you still hold the lock would only block on it). *out = the
+     * future.
      */
     (void)arg; (void)worker_main;
     return KT_ENOTIMPL;

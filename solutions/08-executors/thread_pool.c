@@ -125,7 +125,9 @@ int kt_thread_pool_submit(kt_thread_pool *pool, kt_work_fn fn, void *arg, kt_cfu
      * append the item; if a worker is idle, take it (idle--), else if fewer
      * than max_workers threads were started, start one (pthread_create
      * worker_main); if that fails and no thread exists, unqueue the item
-     * and return -errno. Signal pool->work. *out = the future.
+     * and return -errno. Unlock, then signal pool->work (a worker woken
+     * while you still hold the lock would only block on it). *out = the
+     * future.
      * starter: (void)arg; (void)worker_main;
      * starter: return KT_ENOTIMPL;
      */
@@ -170,8 +172,8 @@ int kt_thread_pool_submit(kt_thread_pool *pool, kt_work_fn fn, void *arg, kt_cfu
             return -err;
         }
     }
-    pthread_cond_signal(&pool->work);
     pthread_mutex_unlock(&pool->lock);
+    pthread_cond_signal(&pool->work); /* after unlocking: the woken worker needs the lock */
     *out = f;
     return 0;
     /* END SOLUTION */
