@@ -265,7 +265,7 @@ static void on_cf_done(kt_cfuture *cf, void *arg)
      * (it keeps this path's reference; on KT_ECLOSED drop it); otherwise
      * just drop this path's reference.
      */
-    (void)cf; (void)r; (void)cancel_task;
+    (void)cf; (void)r; (void)cancel_task; (void)remote_drop;
 }
 
 /* Loop thread: start the task and chain it to the concurrent future. */

@@ -107,7 +107,7 @@ int kt__waker_post(kt_waker *w, kt_callback_fn cb, void *arg, void (*dispose)(vo
      * one only if none was (book §8.2: many calls, one write). Writing
      * outside the lock is safe: the fd stays open while we hold the door.
      */
-    (void)w; (void)cb; (void)arg; (void)dispose;
+    (void)w; (void)cb; (void)arg; (void)dispose; (void)write_wakeup;
     return KT_ENOTIMPL;
 }
 /* [/book:wake] */

@@ -362,7 +362,7 @@ static void on_cf_done(kt_cfuture *cf, void *arg)
      * TODO(lab 08): if cf is cancelled, send cancel_task through the door
      * (it keeps this path's reference; on KT_ECLOSED drop it); otherwise
      * just drop this path's reference.
-     * starter: (void)cf; (void)r; (void)cancel_task;
+     * starter: (void)cf; (void)r; (void)cancel_task; (void)remote_drop;
      */
     if (!kt_cfuture_cancelled(cf) || kt__waker_post(r->door, cancel_task, r, remote_drop) < 0)
         remote_unref(r);

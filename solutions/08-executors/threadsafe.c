@@ -117,7 +117,7 @@ int kt__waker_post(kt_waker *w, kt_callback_fn cb, void *arg, void (*dispose)(vo
      * pending (atomic_exchange(&w->pending, true)). After unlocking, write
      * one only if none was (book §8.2: many calls, one write). Writing
      * outside the lock is safe: the fd stays open while we hold the door.
-     * starter: (void)w; (void)cb; (void)arg; (void)dispose;
+     * starter: (void)w; (void)cb; (void)arg; (void)dispose; (void)write_wakeup;
      * starter: return KT_ENOTIMPL;
      */
     if (w == NULL || cb == NULL)
