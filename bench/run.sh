@@ -148,16 +148,17 @@ if [ -f bench/bench_executors.c ] && [ -d solutions/08-executors ]; then
         kt=${k%% *}
         r=$(awk -v k="$kt" -v p="$p" 'BEGIN { printf "%.1f", p / k }')
         printf '%-12s %9s %10.4f s %10.4f s %8sx\n' "$w" "$n" "$kt" "$p" "$r"
-        [ "$w" = rie ] && { rie_k=$kt; rie_r=$r; rie_n=$n; }
+        [ "$w" = rie ] && { rie_k=$kt; rie_c=${k#* }; rie_r=$r; rie_n=$n; }
         [ "$w" = threadsafe ] && wake=${k#* }
     done
     bare=$("$OUT/bench_executors" eventfd 20000)
-    awk -v k="$rie_k" -v b="$bare" -v n="$rie_n" -v r="$rie_r" -v wk="$wake" 'BEGIN {
-        printf "run_in_executor round trip %.1f us; bare eventfd round trip to a thread %.1f us (%.2fx the floor)\n",
-            k / n * 1e6, b / 20000 * 1e6, (k / n) / (b / 20000)
+    awk -v k="$rie_k" -v kc="$rie_c" -v b="${bare%% *}" -v bc="${bare#* }" -v n="$rie_n" -v r="$rie_r" \
+        -v wk="$wake" 'BEGIN {
+        printf "run_in_executor round trip %.1f us wall, %.1f us CPU; bare eventfd round trip to a thread %.1f us wall, %.1f us CPU\n",
+            k / n * 1e6, kc / n * 1e6, b / 20000 * 1e6, bc / 20000 * 1e6
         printf "1000000 call_soon_threadsafe calls from 2 threads woke the loop %d times\n", wk
         printf "target: run_in_executor at least 6x asyncio: %s (%sx)\n", (r >= 6 ? "met" : "MISSED"), r
-        printf "target: within 1.3x of the bare eventfd round trip: %s (%.2fx)\n",
-            ((k / n) / (b / 20000) <= 1.3 ? "met" : "MISSED"), (k / n) / (b / 20000)
+        printf "target: within 1.3x of the bare eventfd round trip: wall %.2fx, CPU %.2fx (%s on CPU)\n",
+            (k / n) / (b / 20000), (kc / n) / (bc / 20000), ((kc / n) / (bc / 20000) <= 1.3 ? "met" : "MISSED")
     }'
 fi
