@@ -18,5 +18,7 @@
 #include "kettle/gen.h"      /* Lab 03 (with the given stack.h) */
 #include "kettle/future.h"   /* Lab 04 */
 #include "kettle/task.h"     /* Lab 05 (a task is a Lab 04 future) */
+#include "kettle/sock.h"     /* Lab 09 */
+#include "kettle/stream.h"   /* Lab 09 */
 
 #endif
