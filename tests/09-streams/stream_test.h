@@ -123,4 +123,54 @@ static inline int refused_port(int *holder)
         KT_CHECK_INT((b).len, strlen(want), __VA_ARGS__);                            \
     } while (0)
 
+
+/* A server and one client on the same loop: duo_main starts a server whose
+ * handler is d->handler (its arg is d), connects a client, runs
+ * d->client(d, r, w), then closes the server and waits until the handler
+ * has returned. d->go is a future the client side may complete to let the
+ * handler go on. */
+typedef struct duo duo;
+struct duo {
+    kt_loop *loop;
+    kt_stream_handler_fn handler;
+    int (*client)(duo *d, kt_stream_reader *r, kt_stream_writer *w);
+    size_t limit;
+    kt_future *go;
+    void *user;
+    int port;
+    int client_rc;
+    int handler_rc;
+};
+
+#define GO(d) KT_CHECK_OK(kt_future_set_result((d)->go, NULL), "completing the test's future")
+#define WAIT_GO(d) KT_CHECK_OK(kt_await((d)->go, NULL), "awaiting the test's future")
+
+static inline int duo_main(void *arg, void **result)
+{
+    (void)result;
+    duo *d = arg;
+    KT_CHECK_OK(kt_future_new(d->loop, &d->go), "kt_future_new");
+    kt_server *srv = NULL;
+    kt_stream_options o = {d->limit, 0};
+    KT_CHECK_OK(kt_start_server(d->loop, d->handler, d, "127.0.0.1", 0, &o, &srv),
+                "kt_start_server on 127.0.0.1 port 0 must work (book §9.5)");
+    d->port = kt_server_port(srv);
+    KT_CHECK(d->port > 0, "the server's port is the one the kernel picked (book §9.5)");
+    kt_stream_reader *r = NULL;
+    kt_stream_writer *w = NULL;
+    KT_CHECK_OK(kt_open_connection(d->loop, "127.0.0.1", d->port, NULL, &r, &w),
+                "kt_open_connection to a listening server must work (book §9.5)");
+    d->client_rc = d->client ? d->client(d, r, w) : 0;
+    KT_CHECK_OK(kt_server_close(srv), "kt_server_close");
+    KT_CHECK_OK(kt_server_wait_closed(srv), "kt_server_wait_closed waits for the handlers (book §9.5)");
+    RELEASE_PAIR(r, w);
+    kt_server_release(srv);
+    if (!kt_future_done(d->go))
+        kt_future_cancel(d->go, NULL);
+    kt_future_release(d->go);
+    return 0;
+}
+
+#define RUN_DUO(d) KT_CHECK_OK(RUN((d)->loop, duo_main, (d)), "the test's main task")
+
 #endif
