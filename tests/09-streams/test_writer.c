@@ -88,6 +88,26 @@ static void drain_waits_for_a_slow_reader(void **state)
     CLOSE_LOOP(d.loop);
 }
 
+typedef struct conn_ctx {
+    kt_loop *loop;
+    int port;
+} conn_ctx;
+
+static int connect_and_release(void *arg, void **result)
+{
+    (void)result;
+    conn_ctx *c = arg;
+    kt_stream_reader *r = NULL;
+    kt_stream_writer *w = NULL;
+    KT_CHECK_OK(kt_open_connection(c->loop, "127.0.0.1", c->port, NULL, &r, &w),
+                "kt_open_connection to a listening socket works (book §9.5)");
+    KT_CHECK_ERR(kt_stream_set_write_limits(w, 10, 20), KT_EINVAL, "low above high is KT_EINVAL (book §9.4)");
+    KT_CHECK_OK(kt_stream_write(w, "x", 1), "kt_stream_write on a fresh connection works (book §9.4)");
+    KT_CHECK_OK(kt_stream_drain(w), "kt_stream_drain under the high-water mark returns at once (book §9.4)");
+    RELEASE_PAIR(r, w);
+    return 0;
+}
+
 static void write_limits_are_checked(void **state)
 {
     (void)state;
@@ -104,6 +124,11 @@ static void write_limits_are_checked(void **state)
     KT_CHECK_ERR(kt_open_connection(loop, NULL, 80, NULL, &r, &w), KT_EINVAL, "a NULL host is KT_EINVAL (book §9.5)");
     KT_CHECK_ERR(kt_open_connection(loop, "127.0.0.1", 70000, NULL, &r, &w), KT_EINVAL,
                  "a port past 65535 is KT_EINVAL (book §9.5)");
+    int lfd = -1;
+    KT_CHECK_OK(kt_tcp_listen("127.0.0.1", 0, 4, &lfd), "kt_tcp_listen (given)");
+    conn_ctx c = {loop, kt_sock_port(lfd)};
+    KT_CHECK_OK(RUN(loop, connect_and_release, &c), "the connecting task");
+    close(lfd);
     CLOSE_LOOP(loop);
 }
 
