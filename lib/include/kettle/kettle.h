@@ -18,6 +18,9 @@
 #include "kettle/gen.h"      /* Lab 03 (with the given stack.h) */
 #include "kettle/future.h"   /* Lab 04 */
 #include "kettle/task.h"     /* Lab 05 (a task is a Lab 04 future) */
+#include "kettle/combinators.h" /* Lab 06 */
+#include "kettle/taskgroup.h"   /* Lab 06 */
+#include "kettle/timeout.h"     /* Lab 06 */
 #include "kettle/sock.h"     /* Lab 09 */
 #include "kettle/stream.h"   /* Lab 09 */
 

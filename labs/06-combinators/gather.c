@@ -1,0 +1,107 @@
+/* gather.c — Lab 06: asyncio.gather (read book §6.3).
+ *
+ * A gather is a future of its own class, the twin of asyncio's
+ * _GatheringFuture: it keeps its children, and its cancel cancels them.
+ * One done callback per distinct child counts the children that finished
+ * and completes the gather, either early (the first error, when
+ * return_exceptions is false) or when the last child is done.
+ *
+ * Given to you: the struct, the class and its finalize (below, outside the
+ * markers); kt__check_futures and kt__first_occurrences in
+ * kettle/combinators_impl.h. Yours: gather_cancel, gather_child_done,
+ * kt_gather.
+ */
+#include <stdlib.h>
+
+#include "kettle/combinators_impl.h"
+#include "kettle/errors.h"
+#include "kettle/future_impl.h"
+
+/* [book:struct] */
+typedef struct gather_future {
+    kt_future base;          /* a gather is a future: this comes first */
+    kt_future **children;    /* n, in argument order (a duplicate repeats);
+                              * one reference per position */
+    size_t n;
+    size_t n_distinct;       /* nfuts: how many done callbacks were added */
+    size_t n_finished;       /* nfinished: how many of them have run */
+    kt_outcome *outcomes;    /* the result: n outcomes, filled at the end */
+    bool return_exceptions;
+    bool cancel_requested;   /* _cancel_requested: a cancel reached a child */
+} gather_future;
+/* [/book:struct] */
+
+static int gather_cancel(kt_future *f, const char *msg);
+
+/* The last reference is gone: give the children back. [given] */
+static void gather_finalize(kt_future *f)
+{
+    gather_future *g = (gather_future *)f;
+    for (size_t i = 0; i < g->n; i++)
+        kt_future_release(g->children[i]);
+    free(g->children);
+    free(g->outcomes);
+}
+
+static const kt_future_class gather_class = {
+    .name = "_GatheringFuture",
+    .size = sizeof(gather_future),
+    .cancel = gather_cancel,
+    .finalize = gather_finalize,
+};
+
+/* [book:cancel] */
+/* _GatheringFuture.cancel: pass the cancel to every child (in argument
+ * order, duplicates too, as asyncio does); the gather itself ends when its
+ * children do. */
+static int gather_cancel(kt_future *f, const char *msg)
+{
+    gather_future *g = (gather_future *)f;
+    /* TODO(lab 06): a gather already done ignores the cancel (return 0).
+     * Otherwise cancel every child (kt_future_cancel); if any agreed (1),
+     * remember it in g->cancel_requested and return 1, else return 0. The
+     * gather is not cancelled here: its last child's callback ends it.
+     */
+    (void)g; (void)msg;
+    return 0;
+}
+/* [/book:cancel] */
+
+/* [book:child_done] */
+/* The done callback of each distinct child. Twin: gather's _done_callback. */
+static void gather_child_done(kt_future *child, void *arg)
+{
+    gather_future *g = arg;
+    /* TODO(lab 06): count the child as finished. If the gather is already
+     * done, only mark the child's error retrieved (kt_future_error, not for
+     * a cancelled child). Else, without return_exceptions, a cancelled
+     * child fails the gather with KT_ECANCELLED and a failed one with its
+     * error, at once. When the last child is in, fill g->outcomes in
+     * argument order and finish the gather with them, or fail it with
+     * KT_ECANCELLED if a cancel reached the children. After the last child,
+     * drop the reference the gather holds on itself (kt_gather took it for
+     * its callbacks) (book §6.3).
+     */
+    (void)child; (void)g;
+}
+/* [/book:child_done] */
+
+/* [book:gather] */
+int kt_gather(kt_loop *loop, kt_future *const *fs, size_t n, bool return_exceptions,
+              kt_future **out)
+{
+    /* TODO(lab 06): check the arguments (out first: set *out to NULL; then
+     * loop, and kt__check_futures). Make the gather with
+     * kt__future_new(loop, &gather_class), its children array (a reference
+     * per position) and its outcomes (n of them, never a NULL pointer).
+     * n == 0: finish it at once with the empty outcomes. Else find the
+     * distinct children (kt__first_occurrences), take one reference on the
+     * gather for its callbacks, and add gather_child_done to each distinct
+     * child once. On any failure free everything and return the error.
+     */
+    (void)loop; (void)fs; (void)n; (void)return_exceptions;
+    (void)gather_child_done; (void)&gather_class;
+    if (out != NULL) *out = NULL;
+    return KT_ENOTIMPL;
+}
+/* [/book:gather] */
