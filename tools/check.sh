@@ -7,7 +7,7 @@
 #  4. Labs 03 and 05 pass again with lib's signal-mask-free context switch
 #     (FASTSWITCH=1, the switch `make bench` measures; kettle/fastctx.h);
 #  5. every test of every lab fails on that lab's generated starter (the tests bite);
-#  6. the demo programs build;
+#  6. the demo programs build, and Lab 09's kettle_httpd passes curl, nc and wrk;
 #  7. the book builds strictly and its examples compile and run.
 set -eu
 cd "$(dirname "$0")/.."
@@ -53,6 +53,10 @@ grep -E '^ *starter check' "$BUILD/check-starters.log" || true
 step "6/7 demo programs build"
 $MAKE --no-print-directory apps MODE=solutions WERROR=-Werror >/dev/null || fail "demo programs"
 echo "apps: ok"
+# Lab 09's capstone server against real clients: curl, nc, wrk (tools/check_httpd.sh).
+if [ -x "$BUILD/apps/solutions/kettle_httpd" ]; then
+    sh tools/check_httpd.sh "$BUILD/apps/solutions/kettle_httpd" || fail "kettle_httpd against curl and wrk"
+fi
 
 step "7/7 the book builds (strict) and its examples run"
 sh tools/book/selftest.sh || fail "the book's own hooks"

@@ -33,6 +33,10 @@
 
 #include "kettle/loop.h"
 
+/* netdb.h declares struct addrinfo only under _POSIX_C_SOURCE (or
+ * _GNU_SOURCE); a program that calls kt_getaddrinfo defines one of them. */
+struct addrinfo;
+
 /* [book:sock_api] */
 /* Accept one connection on the listening socket lfd: *fd_out gets the new
  * socket, O_NONBLOCK and O_CLOEXEC (accept4). addr/addrlen may be NULL; if
