@@ -116,3 +116,11 @@ if [ -f bench/bench_idle.c ]; then
     echo "Lab 02's bench/bench_idle.c: time per loop iteration, 1 busy + N idle connections:"
     "$OUT/bench_idle" 5000
 fi
+
+# Lab 09's HTTP rows (bench/bench_http.sh): wrk on loopback against kettle_httpd,
+# asyncio streams, uvloop and Node; a 1 KiB echo against a raw epoll floor.
+if [ -f solutions/09-streams/apps/kettle_httpd.c ] || [ -f labs/09-streams/apps/kettle_httpd.c ]; then
+    echo
+    # shellcheck disable=SC2086
+    sh bench/bench_http.sh "$OUT" $objs
+fi

@@ -124,7 +124,7 @@ static int send_head(httpd *h, kt_stream_writer *w, int status, const char *type
 static int respond(httpd *h, kt_stream_writer *w, int status, const char *type, const char *body, size_t len,
                    int keep, int minor, int head_only)
 {
-    char buf[1024];
+    char buf[4096]; /* head and a short body go out in one send */
     int n = snprintf(buf, sizeof buf,
                      "HTTP/1.1 %d %s\r\nServer: kettle_httpd\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s\r\n",
                      status, reason(status), type, len,
