@@ -109,6 +109,46 @@ pid=
 expect "SIGTERM: clean exit" 0 "$rc"
 grep -q 'stopped after' "$tmp/err" && ok "it says it stopped" || bad "no stop message"
 
+# Capstone B: the crawler walks a generated site served by a second kettle_httpd
+# (-l 10: each file waits 10 ms, as a slow server would) with 8 workers, then with 1.
+CRAWLER=$(dirname "$HTTPD")/crawler
+mksite() { # mksite DIR: 1 + 6 + 30 = 37 linked pages, three levels
+    d=$1
+    mkdir -p "$d"
+    {
+        echo '<html><body><h1>site</h1>'
+        for s in 0 1 2 3 4 5; do echo "<a href=\"/s$s/\">section $s</a>"; done
+        echo '<a href="http://example.com/">elsewhere</a> <a href="mailto:x@y">mail</a></body></html>'
+    } >"$d/index.html"
+    for s in 0 1 2 3 4 5; do
+        mkdir -p "$d/s$s"
+        {
+            echo "<html><body><a href=\"../\">up</a>"
+            for p in 0 1 2 3 4; do echo "<a href=\"p$p.html\">page $p</a>"; done
+            echo '</body></html>'
+        } >"$d/s$s/index.html"
+        for p in 0 1 2 3 4; do
+            n=$(( (p + 1) % 5 ))
+            echo "<html><body><a href=\"p$n.html#top\">next</a> <a href=\"/s$s/./../index.html\">home</a> <a href=\"/index.html\">home</a></body></html>" >"$d/s$s/p$p.html"
+        done
+    done
+}
+if [ -x "$CRAWLER" ]; then
+    mksite "$tmp/site"
+    "$HTTPD" -p 0 -r "$tmp/site" -l 10 >"$tmp/out2" 2>"$tmp/err2" &
+    pid=$!
+    for _ in $(seq 1 20); do grep -q serving "$tmp/out2" && break; sleep 0.1; done
+    port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$tmp/out2")
+    rc=0
+    timeout 60 "$CRAWLER" -w 8 -d 3 "http://127.0.0.1:$port/" >"$tmp/crawl" 2>&1 || rc=$?
+    sed 's/^/    /' "$tmp/crawl"
+    expect "crawler exit status" 0 "$rc"
+    expect "crawler: 38 pages, each fetched once, both crawls" 2 "$(grep -c ' 38 pages, .* 0 errors' "$tmp/crawl")"
+    kill -TERM "$pid"
+    wait "$pid" || true
+    pid=
+fi
+
 if [ "$failures" -gt 0 ]; then
     echo "check_httpd: $failures check(s) failed"; sed -n '1,20p' "$tmp/err"
     exit 1

@@ -1,11 +1,13 @@
 /* kettle_httpd — Capstone A of Lab 09: an HTTP/1.1 server on Kettle's
  * streams (book §9.6).
  *
- *     kettle_httpd [-H host] [-p port] [-r root] [-t seconds] [-v]
+ *     kettle_httpd [-H host] [-p port] [-r root] [-t seconds] [-l ms] [-v]
  *
  * Serves the files under `root` (default: the current directory) on
  * host:port (default 127.0.0.1:8080; port 0 picks a free one, printed on
- * the first line), with keep-alive, plus three endpoints:
+ * the first line), with keep-alive (-l ms: wait that long before sending
+ * each file, as a slow disk or a far-away server would), plus three
+ * endpoints:
  *
  *     GET /sleep?ms=N   answers after N ms (at most 60000): many at once
  *                       show that one thread serves them all concurrently
@@ -59,6 +61,7 @@ typedef struct httpd {
     char root[PATH_MAX]; /* realpath of the document root */
     size_t rootlen;
     double timeout;
+    double latency; /* -l: seconds to wait before each file, a slow disk or network */
     int verbose;
     int stopping;
     kt_server *srv;
@@ -305,15 +308,19 @@ static int serve_file(httpd *h, kt_stream_writer *w, const request *rq, const ch
     /* Symbolic links may point anywhere: what counts is where the path
      * really leads, which must be inside the root. */
     if (realpath(full, real) == NULL)
-        return respond_error(h, w, errno == ENOENT || errno == ENOTDIR ? 404 : 403) < 0 ? -1 : 1;
+        return respond_error(h, w, errno == ENOENT || errno == ENOTDIR ? 404 : 403) < 0 ? -1 : 0;
     if (strncmp(real, h->root, h->rootlen) != 0 || (real[h->rootlen] != '/' && real[h->rootlen] != '\0'))
-        return respond_error(h, w, 403) < 0 ? -1 : 1;
+        return respond_error(h, w, 403) < 0 ? -1 : 0;
     int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
-        return respond_error(h, w, 404) < 0 ? -1 : 1;
+        return respond_error(h, w, 404) < 0 ? -1 : 0;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return respond_error(h, w, 403) < 0 ? -1 : 1;
+        return respond_error(h, w, 403) < 0 ? -1 : 0;
+    }
+    if (h->latency > 0 && kt_sleep(h->latency) < 0) {
+        close(fd);
+        return -1;
     }
     int keep = rq->keep_alive && !h->stopping;
     int rc = send_head(h, w, 200, content_type(real), (size_t)st.st_size, keep, rq->minor);
@@ -486,7 +493,7 @@ static void on_signal(kt_loop *loop, void *arg)
 typedef struct options {
     const char *host, *root;
     int port;
-    double timeout;
+    double timeout, latency;
     int verbose;
 } options;
 
@@ -499,6 +506,7 @@ static int main_task(void *arg, void **result)
         return KT_ENOMEM;
     h->conns.next = h->conns.prev = &h->conns;
     h->timeout = o->timeout;
+    h->latency = o->latency;
     h->verbose = o->verbose;
     if (realpath(o->root, h->root) == NULL) {
         fprintf(stderr, "kettle_httpd: %s: %s\n", o->root, strerror(errno));
@@ -538,17 +546,18 @@ static int main_task(void *arg, void **result)
 
 int main(int argc, char **argv)
 {
-    options o = {"127.0.0.1", ".", 8080, 10.0, 0};
+    options o = {"127.0.0.1", ".", 8080, 10.0, 0.0, 0};
     int opt;
-    while ((opt = getopt(argc, argv, "H:p:r:t:v")) != -1) {
+    while ((opt = getopt(argc, argv, "H:p:r:t:l:v")) != -1) {
         switch (opt) {
         case 'H': o.host = optarg; break;
         case 'p': o.port = atoi(optarg); break;
         case 'r': o.root = optarg; break;
         case 't': o.timeout = atof(optarg); break;
+        case 'l': o.latency = atof(optarg) / 1000.0; break;
         case 'v': o.verbose = 1; break;
         default:
-            fprintf(stderr, "usage: %s [-H host] [-p port] [-r root] [-t seconds] [-v]\n", argv[0]);
+            fprintf(stderr, "usage: %s [-H host] [-p port] [-r root] [-t seconds] [-l ms] [-v]\n", argv[0]);
             return 2;
         }
     }
