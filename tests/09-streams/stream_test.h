@@ -51,8 +51,9 @@ static inline void drain_tasks(kt_loop *loop)
             break;
         KT_CHECK_OK(rc, "kt_loop_run_once failed while tasks were running");
     }
-    /* one more pass for done callbacks queued by the last task */
-    for (int i = 0; i < 4; i++)
+    /* done callbacks queued by the last task, without waiting on the
+     * poller (a socket still watched would make that wait forever) */
+    for (int i = 0; i < 16 && !kt_list_empty(&loop->ready); i++)
         kt_loop_run_once(loop);
 }
 
