@@ -14,6 +14,7 @@ HELLO = (b"HTTP/1.1 200 OK\r\nServer: asyncio\r\nContent-Type: text/plain\r\n"
          b"Content-Length: 14\r\n\r\nHello, World!\n")
 
 
+# [book:asyncio_client]
 async def client(reader, writer):
     try:
         while True:
@@ -33,6 +34,7 @@ async def client(reader, writer):
         pass
     finally:
         writer.close()
+# [/book:asyncio_client]
 
 
 async def main(seconds):
