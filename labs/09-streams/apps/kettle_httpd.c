@@ -377,11 +377,16 @@ static int handle(httpd *h, kt_stream_reader *r, kt_stream_writer *w, const requ
         if (rq->content_length > BODY_LIMIT)
             return respond_error(h, w, 413) < 0 ? -1 : 0;
         kt_bytes body = {0};
-        kt_timeout *cm = NULL;
-        int rc = kt_timeout_enter(&cm, h->timeout);
-        if (rc == 0) {
-            rc = kt_timeout_exit(cm, kt_stream_readexactly(r, (size_t)rq->content_length, &body));
-            kt_timeout_release(cm);
+        int rc;
+        if (kt_stream_reader_buffered(r) >= (size_t)rq->content_length) {
+            /* all there already: no wait, so no deadline to arm */
+            rc = kt_stream_readexactly(r, (size_t)rq->content_length, &body);
+        } else {
+            kt_timeout *cm = NULL;
+            if ((rc = kt_timeout_enter(&cm, h->timeout)) == 0) {
+                rc = kt_timeout_exit(cm, kt_stream_readexactly(r, (size_t)rq->content_length, &body));
+                kt_timeout_release(cm);
+            }
         }
         if (rc < 0) {
             kt_bytes_free(&body);
