@@ -87,10 +87,4 @@ static inline kt_loop *new_loop(void)
 
 #define RUN_ONCE(loop) KT_CHECK_OK(kt_loop_run_once(loop), "kt_loop_run_once failed (Lab 01)")
 
-/* Cancel a task (a request, book §5.5). */
-#define CANCEL(t) KT_CHECK_INT(kt_task_cancel((t), NULL), 1, "cancelling a pending task must work (Lab 05)")
-
-/* A coroutine body that runs `fn(ctx)` and keeps the return code. */
-#define CHECK_OK_IN_TASK(expr, ...) KT_CHECK_OK((expr), __VA_ARGS__)
-
 #endif

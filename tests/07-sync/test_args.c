@@ -4,6 +4,7 @@
  * NULL out-pointers, a negative semaphore, a barrier of no parties, a NaN
  * priority, a priority put on a queue that has none. Blocking calls are
  * checked from inside a task, so that the argument check is what answers. */
+#include <limits.h>
 #include <math.h>
 
 #include "sync_test.h"
@@ -87,6 +88,11 @@ static int semaphore_args(void *arg, void **result)
     EINVAL_FOR(kt_semaphore_release(NULL), "kt_semaphore_release(NULL)");
     KT_CHECK(!kt_semaphore_locked(NULL), "kt_semaphore_locked(NULL) is false (book §7.3)");
     KT_CHECK_INT(kt_semaphore_value(NULL), 0, "kt_semaphore_value(NULL) is 0 (book §7.3)");
+    KT_CHECK_OK(kt_semaphore_new(loop, INT_MAX, &s), "kt_semaphore_new(INT_MAX) must work (book §7.7)");
+    KT_CHECK_ERR(kt_semaphore_release(s), KT_EOVERRELEASE,
+                 "a plain semaphore at INT_MAX cannot count further: KT_EOVERRELEASE, not an overflow (book §7.7)");
+    KT_CHECK_INT(kt_semaphore_value(s), INT_MAX, "a refused release must not change the count (book §7.7)");
+    KT_CHECK_OK(kt_semaphore_free(s), "kt_semaphore_free must work (book §7.7)");
     return 0;
 }
 

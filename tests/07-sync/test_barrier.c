@@ -157,9 +157,40 @@ static void barrier_cancelled_party_leaves_it_unbroken(void **state)
     CLOSE_LOOP(loop);
 }
 
+/* ------------------------------------------------------------ one party */
+
+static int main_one(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    KT_CHECK_OK(kt_call_soon(c->loop, say, "callback", NULL), "kt_call_soon must work (Lab 01)");
+    int first = kt_barrier_wait(c->b);
+    int second = kt_barrier_wait(c->b);
+    kt_log_add(&LOG, "index%d index%d nw%u", first, second, kt_barrier_n_waiting(c->b));
+    kt_sleep(0);
+    return 0;
+}
+
+static void barrier_of_one_party_never_waits(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    KT_CHECK_OK(kt_barrier_new(loop, 1, &c.b), "kt_barrier_new(1) must work (book §7.8)");
+    SPAWN(loop, main_one, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "index0 index0 nw0 callback",
+                 "with parties = 1 every arrival is the last one: wait returns index 0 at once, round "
+                 "after round, without yielding to the loop (the callback scheduled before runs only "
+                 "after both waits) (book §7.8; scenario barrier_one_party.py)");
+    KT_CHECK_OK(kt_barrier_free(c.b), "an idle barrier can be freed (book §7.3)");
+    CLOSE_LOOP(loop);
+}
+
 static const kt_test_case tests[] = {
     KT_TEST(barrier_abort_and_reset_break_the_waiters, 3, "abort and reset (book §7.8)"),
     KT_TEST(barrier_reused_round_after_round, 3, "a barrier is reusable, rounds never mix (book §7.8)"),
+    KT_TEST(barrier_of_one_party_never_waits, 1, "one party: index 0 at once (book §7.8)"),
     KT_TEST(barrier_cancelled_party_leaves_it_unbroken, 2, "a cancelled party just leaves (book §7.8)"),
 };
 

@@ -148,6 +148,49 @@ static void condition_notify_n_wakes_the_first_n(void **state)
     CLOSE_LOOP(loop);
 }
 
+/* ------------------------------------------------------------ notify(0), notify(-1), notify(n > waiters) */
+
+static int main_notify_bounds(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ctx w[3] = {{c->loop, c->cond, "w0", 0}, {c->loop, c->cond, "w1", 0}, {c->loop, c->cond, "w2", 0}};
+    kt_task *t[3];
+    for (int i = 0; i < 3; i++)
+        SPAWN(c->loop, cond_waiter, &w[i], &t[i]);
+    kt_sleep(0);
+    LOCK(c->cond);
+    kt_log_add(&LOG, "n0:%d", kt_condition_notify(c->cond, 0));
+    kt_log_add(&LOG, "n-1:%d", kt_condition_notify(c->cond, -1));
+    UNLOCK(c->cond);
+    kt_sleep(0.01);
+    kt_log_add(&LOG, "still-waiting:%zu", pending(t, 3));
+    LOCK(c->cond);
+    kt_log_add(&LOG, "n10:%d", kt_condition_notify(c->cond, 10));
+    UNLOCK(c->cond);
+    for (int i = 0; i < 3; i++) {
+        kt_await_task(t[i], NULL);
+        kt_task_release(t[i]);
+    }
+    return 0;
+}
+
+static void condition_notify_wakes_at_most_n(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    new_cond(loop, &c.cond);
+    SPAWN(loop, main_notify_bounds, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "n0:0 n-1:0 still-waiting:3 n10:3 w0:OK:locked=1 w1:OK:locked=1 w2:OK:locked=1",
+                 "notify(n) looks at the count before it wakes anyone: notify(0) and notify(-1) wake "
+                 "nobody, and notify(10) with three waiters wakes the three and returns 3 "
+                 "(book §7.6; scenario condition_notify_bounds.py)");
+    KT_CHECK_OK(kt_condition_free(c.cond), "a condition nobody waits in can be freed (book §7.3)");
+    CLOSE_LOOP(loop);
+}
+
 /* ------------------------------------------------------------ wait_for */
 
 static bool two_items(void *arg)
@@ -252,6 +295,47 @@ static void condition_cancelled_wait_reacquires_the_lock(void **state)
     CLOSE_LOOP(loop);
 }
 
+/* ------------------------------------------------------------ cancelled while taking the lock back */
+
+static int main_late_cancel(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    kt_task *t;
+    SPAWN(c->loop, waiter_099, c, &t);
+    kt_sleep(0);
+    LOCK(c->cond);
+    kt_condition_notify(c->cond, 1);
+    kt_sleep(0); /* the waiter wakes and queues for the lock main holds */
+    kt_sleep(0);
+    kt_task_cancel(t, NULL); /* cancelled while it waits for the lock, not for notify */
+    kt_sleep(0);
+    kt_log_add(&LOG, "main-holds:%d", kt_lock_locked(kt_condition_lock(c->cond)));
+    UNLOCK(c->cond);
+    kt_await_task(t, NULL);
+    kt_log_add(&LOG, "cancelled:%d free:%d", kt_future_cancelled(kt_task_future(t)),
+               !kt_lock_locked(kt_condition_lock(c->cond)));
+    kt_task_release(t);
+    return 0;
+}
+
+static void condition_cancel_while_reacquiring_is_not_swallowed(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    new_cond(loop, &c.cond);
+    SPAWN(loop, main_late_cancel, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "main-holds:1 waiter:CANCELLED:holds=1 cancelled:1 free:1",
+                 "a waiter notified and then cancelled while it takes the lock back keeps trying until "
+                 "it holds the lock, then returns KT_ECANCELLED: the cancel is not swallowed just "
+                 "because the wait had already ended (book §7.6; scenario "
+                 "condition_cancel_during_reacquire.py)");
+    KT_CHECK_OK(kt_condition_free(c.cond), "a condition nobody waits in can be freed (book §7.3)");
+    CLOSE_LOOP(loop);
+}
+
 /* ------------------------------------------------------------ shared lock */
 
 static int main_shared(void *arg, void **result)
@@ -291,9 +375,12 @@ static const kt_test_case tests[] = {
     KT_TEST(condition_requires_the_lock, 2, "wait/notify need the lock held (book §7.6)"),
     KT_TEST(condition_notify_skips_woken_waiters, 3, "notify skips waiters already woken (book §7.6)"),
     KT_TEST(condition_notify_n_wakes_the_first_n, 2, "notify(n) wakes the first n, FIFO (book §7.6)"),
+    KT_TEST(condition_notify_wakes_at_most_n, 2, "notify(n) wakes at most n, none for n <= 0 (book §7.6)"),
     KT_TEST(condition_wait_for_rechecks_the_predicate, 2, "wait_for loops on its predicate (book §7.6)"),
     KT_TEST(condition_cancelled_wait_reacquires_the_lock, 3,
             "a cancelled wait takes the lock back first (book §7.6)"),
+    KT_TEST(condition_cancel_while_reacquiring_is_not_swallowed, 2,
+            "a cancel while taking the lock back is reported (book §7.6)"),
     KT_TEST(condition_over_a_given_lock_borrows_it, 2, "a given lock is borrowed, not owned (book §7.6)"),
 };
 

@@ -232,6 +232,105 @@ static void lock_cancelled_waiter_does_not_block_the_fast_path(void **state)
     CLOSE_LOOP(loop);
 }
 
+/* ------------------------------------------------------------ cancelled while the lock is held */
+
+static int held_worker(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    int rc = kt_lock_acquire(c->lock);
+    kt_log_add(&LOG, "%s:%s", c->name, code_name(rc));
+    if (rc == 0) {
+        kt_sleep(0);
+        RELEASE(c->lock);
+    }
+    return 0;
+}
+
+static int main_cancel_held(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ctx w[2] = {{c->loop, c->lock, "w1"}, {c->loop, c->lock, "w2"}};
+    kt_task *t[2];
+    ACQUIRE(c->lock);
+    for (int i = 0; i < 2; i++)
+        SPAWN(c->loop, held_worker, &w[i], &t[i]);
+    kt_sleep(0);
+    kt_task_cancel(t[0], NULL); /* w1 was never woken, and the lock is still held */
+    kt_sleep(0);
+    kt_sleep(0);
+    kt_log_add(&LOG, "held:%d", kt_lock_locked(c->lock));
+    RELEASE(c->lock);
+    for (int i = 0; i < 2; i++) {
+        kt_await_task(t[i], NULL);
+        kt_task_release(t[i]);
+    }
+    kt_log_add(&LOG, "locked:%d", kt_lock_locked(c->lock));
+    return 0;
+}
+
+static void lock_cancelled_waiter_wakes_nobody_while_held(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    new_lock(loop, &c.lock);
+    SPAWN(loop, main_cancel_held, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "w1:CANCELLED held:1 w2:OK locked:0",
+                 "a cancelled waiter passes a wake-up on only when the lock is free: while main holds "
+                 "it, waking w2 would let w2 take a lock somebody holds, two holders at once "
+                 "(book §7.4; scenario lock_cancel_while_held.py)");
+    KT_CHECK_OK(kt_lock_free(c.lock), "a lock nobody waits for can be freed (book §7.3)");
+    CLOSE_LOOP(loop);
+}
+
+/* ------------------------------------------------------------ no owner */
+
+static void release_from_callback(kt_loop *loop, void *arg)
+{
+    (void)loop;
+    ctx *c = arg;
+    kt_log_add(&LOG, "callback-release:%s", code_name(kt_lock_release(c->lock)));
+}
+
+static int holder(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ACQUIRE(c->lock);
+    kt_log_add(&LOG, "holder-acquired");
+    KT_CHECK_OK(kt_call_later(c->loop, 1, release_from_callback, c, NULL), "kt_call_later must work (Lab 01)");
+    return 0; /* leaves with the lock held */
+}
+
+static int second(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ACQUIRE(c->lock);
+    kt_log_add(&LOG, "second-acquired@%g", kt_loop_time(c->loop));
+    RELEASE(c->lock);
+    return 0;
+}
+
+static void lock_has_no_owner_a_callback_may_release_it(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    new_lock(loop, &c.lock);
+    SPAWN(loop, holder, &c, NULL);
+    SPAWN(loop, second, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf, "holder-acquired callback-release:OK second-acquired@1",
+                 "a lock has no owner: a task may finish holding it, and a plain callback may release "
+                 "it, which hands it to the first waiter (book §7.4)");
+    KT_CHECK_OK(kt_lock_free(c.lock), "a lock nobody waits for can be freed (book §7.3)");
+    CLOSE_LOOP(loop);
+}
+
 static const kt_test_case tests[] = {
     KT_TEST(lock_uncontended_acquire_does_not_yield, 2,
             "a free lock is taken without yielding (book §7.4)"),
@@ -240,6 +339,9 @@ static const kt_test_case tests[] = {
             "release then acquire queues behind the woken waiter (book §7.4)"),
     KT_TEST(lock_cancelled_woken_waiter_passes_the_lock_on, 3,
             "a woken waiter that is cancelled passes the wake-up on (book §7.4)"),
+    KT_TEST(lock_cancelled_waiter_wakes_nobody_while_held, 2,
+            "a cancelled waiter wakes nobody while the lock is held (book §7.4)"),
+    KT_TEST(lock_has_no_owner_a_callback_may_release_it, 1, "any task or callback may release (book §7.4)"),
     KT_TEST(lock_cancelled_waiter_does_not_block_the_fast_path, 2,
             "cancelled waiters do not count as waiters (book §7.4)"),
 };

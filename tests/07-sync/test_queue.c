@@ -354,6 +354,88 @@ static void queue_cancelled_putter_passes_the_slot_on(void **state)
     CLOSE_LOOP(loop);
 }
 
+/* ------------------------------------------------------------ robbed putter, maxsize 0, LIFO getter */
+
+static int lifo_getter(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    void *v = NULL;
+    int rc = kt_queue_get(c->q, &v);
+    kt_log_add(&LOG, "lifo-got:%s:%d", code_name(rc), v ? NUM(v) : -1);
+    return rc;
+}
+
+static int main_robbed_putter(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ctx p0 = {c->loop, c->q, "p0", 2}, p1 = {c->loop, c->q, "p1", 3};
+    kt_task *t0, *t1;
+    void *v = NULL;
+    KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(0)), "put_nowait on an empty queue must work (book §7.9)");
+    SPAWN(c->loop, putter, &p0, &t0);
+    SPAWN(c->loop, putter, &p1, &t1);
+    kt_sleep(0);
+    KT_CHECK_OK(kt_queue_get_nowait(c->q, &v), "get_nowait on a full queue must work (book §7.9)");
+    kt_log_add(&LOG, "took%d", NUM(v)); /* wakes p0 ... */
+    KT_CHECK_OK(kt_queue_put_nowait(c->q, ITEM(1)),
+                "put_nowait into the slot get_nowait just freed must work (book §7.9)"); /* ... robbed */
+    kt_sleep(0);
+    kt_sleep(0);
+    kt_log_add(&LOG, "qsize:%zu", kt_queue_qsize(c->q));
+    for (int i = 0; i < 3; i++) {
+        KT_CHECK_OK(kt_queue_get(c->q, &v), "get must work (book §7.9)");
+        kt_log_add(&LOG, "got%d", NUM(v));
+    }
+    kt_await_task(t0, NULL);
+    kt_await_task(t1, NULL);
+    kt_task_release(t0);
+    kt_task_release(t1);
+
+    kt_queue *unbounded = NULL;
+    new_queue(c->loop, 0, &unbounded);
+    for (int i = 0; i < 5; i++)
+        KT_CHECK_OK(kt_queue_put_nowait(unbounded, ITEM(i)), "maxsize 0 is unbounded: put_nowait must work (book §7.9)");
+    kt_log_add(&LOG, "maxsize0:full=%d:qsize=%zu", kt_queue_full(unbounded), kt_queue_qsize(unbounded));
+    while (kt_queue_get_nowait(unbounded, &v) == 0)
+        ;
+    free_queue(unbounded);
+
+    kt_queue *lifo = NULL;
+    KT_CHECK_OK(kt_lifo_queue_new(c->loop, 0, &lifo), "kt_lifo_queue_new must work (book §7.9)");
+    ctx g = {c->loop, lifo, "g", 0};
+    kt_task *tg;
+    SPAWN(c->loop, lifo_getter, &g, &tg);
+    kt_sleep(0);
+    KT_CHECK_OK(kt_queue_put_nowait(lifo, ITEM(1)), "put_nowait must work (book §7.9)"); /* wakes g ... */
+    KT_CHECK_OK(kt_queue_put_nowait(lifo, ITEM(2)), "put_nowait must work (book §7.9)"); /* ... newest first */
+    kt_await_task(tg, NULL);
+    kt_task_release(tg);
+    KT_CHECK_OK(kt_queue_get_nowait(lifo, &v), "one item is left in the LIFO queue (book §7.9)");
+    kt_log_add(&LOG, "lifo-left:%d", NUM(v));
+    free_queue(lifo);
+    return 0;
+}
+
+static void queue_robbed_putter_waits_again_at_the_end(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    new_queue(loop, 1, &c.q);
+    SPAWN(loop, main_robbed_putter, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf,
+                 "took0 qsize:1 got1 p1:OK got3 p0:OK got2 maxsize0:full=0:qsize=5 lifo-got:OK:2 lifo-left:1",
+                 "a wake-up is not a slot: a putter woken by get that finds the queue full again waits "
+                 "again at the end of the line (p1 puts before p0); maxsize 0 is never full; a LIFO "
+                 "getter woken by a put takes the newest item when it runs (book §7.9; scenario "
+                 "queue_robbed_putter.py)");
+    free_queue(c.q);
+    CLOSE_LOOP(loop);
+}
+
 /* ------------------------------------------------------------ priority and LIFO */
 
 static void queue_priority_order_is_stable_and_lifo_is_a_stack(void **state)
@@ -398,6 +480,7 @@ static const kt_test_case tests[] = {
     KT_TEST(queue_maxsize_blocks_putters_and_join_waits, 3, "maxsize, join, task_done (book §7.9)"),
     KT_TEST(queue_cancelled_getter_passes_the_item_on, 3, "a cancelled getter passes the item on (book §7.9)"),
     KT_TEST(queue_cancelled_putter_passes_the_slot_on, 2, "a cancelled putter passes the slot on (book §7.9)"),
+    KT_TEST(queue_robbed_putter_waits_again_at_the_end, 2, "a woken putter owns no slot (book §7.9)"),
     KT_TEST(queue_priority_order_is_stable_and_lifo_is_a_stack, 3,
             "priority order (stable) and LIFO order (book §7.9)"),
 };

@@ -99,6 +99,52 @@ static void semaphore_cancelled_waiter_passes_its_permit(void **state)
     CLOSE_LOOP(loop);
 }
 
+/* ------------------------------------------------------------ cancelled before or after a permit */
+
+static int main_cancel_order(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    ctx w[4] = {{c->loop, c->sem, "s0"}, {c->loop, c->sem, "s1"}, {c->loop, c->sem, "s2"}, {c->loop, c->sem, "s3"}};
+    kt_task *t[4];
+    for (int i = 0; i < 4; i++)
+        SPAWN(c->loop, waiter, &w[i], &t[i]);
+    kt_sleep(0);
+    kt_task_cancel(t[3], NULL); /* never woken */
+    kt_sleep(0);
+    kt_log_add(&LOG, "value:%d locked:%d", kt_semaphore_value(c->sem), kt_semaphore_locked(c->sem));
+    KT_CHECK_OK(kt_semaphore_release(c->sem), "release must work (book §7.7)"); /* permit to s0 */
+    KT_CHECK_OK(kt_semaphore_release(c->sem), "release must work (book §7.7)"); /* permit to s1 */
+    kt_task_cancel(t[0], NULL); /* s0 is cancelled before it runs: its permit goes to s2 */
+    for (int i = 0; i < 4; i++) {
+        kt_await_task(t[i], NULL);
+        kt_task_release(t[i]);
+    }
+    kt_log_add(&LOG, "value:%d locked:%d", kt_semaphore_value(c->sem), kt_semaphore_locked(c->sem));
+    kt_semaphore *b = c->sem;
+    kt_log_add(&LOG, "bounded(-1):%s", code_name(kt_bounded_semaphore_new(c->loop, -1, &b)));
+    KT_CHECK(b == NULL, "a refused kt_bounded_semaphore_new must leave *out NULL (book §7.7)");
+    return 0;
+}
+
+static void semaphore_cancelled_waiters_give_back_only_what_they_got(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    KT_CHECK_OK(kt_semaphore_new(loop, 0, &c.sem), "kt_semaphore_new(0) must work (book §7.7)");
+    SPAWN(loop, main_cancel_order, &c, NULL);
+    RUN_ALL(loop);
+    KT_CHECK_STR(LOG.buf,
+                 "s3:CANCELLED value:0 locked:1 s0:CANCELLED s1:OK s2:OK value:0 locked:1 bounded(-1):EINVAL",
+                 "a waiter cancelled before a permit reached it gives nothing back (the count stays 0); "
+                 "two releases hand two permits to the first two waiters, and the one cancelled before "
+                 "it ran passes its permit to the next; a bounded semaphore refuses a negative value "
+                 "too (book §7.7; scenario semaphore_cancel_order.py)");
+    KT_CHECK_OK(kt_semaphore_free(c.sem), "an idle semaphore can be freed (book §7.3)");
+    CLOSE_LOOP(loop);
+}
+
 /* ------------------------------------------------------------ FIFO, no barging */
 
 static int worker(void *arg, void **result)
@@ -194,6 +240,8 @@ static const kt_test_case tests[] = {
             "counting, Semaphore(0), bounded over-release (book §7.7)"),
     KT_TEST(semaphore_cancelled_waiter_passes_its_permit, 3,
             "a cancelled waiter passes its permit on (book §7.7)"),
+    KT_TEST(semaphore_cancelled_waiters_give_back_only_what_they_got, 3,
+            "a cancelled waiter gives back only a permit it was handed (book §7.7)"),
     KT_TEST(semaphore_hands_permits_fifo_without_barging, 3, "permits are handed FIFO, no barging (book §7.7)"),
     KT_TEST(semaphore_limits_concurrency_to_its_value, 2, "at most `value` holders at once (book §7.7)"),
 };
