@@ -131,6 +131,29 @@ if [ -f bench/bench_idle.c ]; then
     "$OUT/bench_idle" 5000
 fi
 
+# Lab 06's rows (book §6.10): a gather of N tasks and a TaskGroup of N tasks,
+# each task returning at once. Same build as above, its own driver.
+if [ -f bench/bench_combinators.c ]; then
+    # shellcheck disable=SC2086
+    $CC $CFLAGS -o "$OUT/bench_combinators" bench/bench_combinators.c $objs -lm -pthread
+    echo
+    echo "Lab 06: combinators (ratio = asyncio time / Kettle time)"
+    printf '%-10s %9s %12s %12s %9s\n' workload N kettle asyncio ratio
+    for spec in gather:100000 taskgroup:100000; do
+        w=${spec%%:*}
+        n=${spec#*:}
+        k=$("$OUT/bench_combinators" "$w" "$n")
+        p=$($PY bench/bench_combinators.py "$w" "$n")
+        r=$(awk -v k="$k" -v p="$p" 'BEGIN { printf "%.1f", p / k }')
+        printf '%-10s %9s %10.4f s %10.4f s %8sx\n' "$w" "$n" "$k" "$p" "$r"
+        if awk -v g="$r" 'BEGIN { exit !(g >= 15) }'; then
+            echo "target: $w at least 15x asyncio: met (${r}x)"
+        else
+            echo "target: $w at least 15x asyncio: MISSED (${r}x)"
+        fi
+    done
+fi
+
 # Lab 07's rows (book §7.11): a queue ping-pong round trip between two tasks, and
 # one lock handed around 1,000 tasks. Same build as above, its own driver.
 if [ -f bench/bench_sync.c ]; then

@@ -173,21 +173,23 @@ int kt_gather(kt_loop *loop, kt_future *const *fs, size_t n, bool return_excepti
         return 0;
     }
     kt_future_ref(&g->base); /* for the callbacks: dropped by the last one */
-    for (size_t i = 0; i < n; i++) {
-        if (!first[i])
-            continue;
-        rc = kt_future_add_done_callback(fs[i], gather_child_done, g);
-        if (rc < 0) {
-            for (size_t j = 0; j < i; j++)
-                if (first[j])
-                    kt_future_remove_done_callback(fs[j], gather_child_done, g);
-            free(first);
-            kt_future_release(&g->base);
-            kt_future_release(&g->base);
-            return rc;
-        }
-    }
+    size_t added = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (first[i] && (rc = kt_future_add_done_callback(fs[i], gather_child_done, g)) == 0)
+            added++;
     free(first);
+    if (rc < 0) {
+        /* Out of memory half way: callbacks already added (some may be
+         * queued) still point at g, so g lives until they have run. It
+         * fails now, and the caller gets the error instead of g. */
+        g->n_distinct = added;
+        kt_future_set_error(&g->base, rc);
+        kt_future_error(&g->base);
+        if (added == 0)
+            kt_future_release(&g->base);
+        kt_future_release(&g->base);
+        return rc;
+    }
     *out = &g->base;
     return 0;
     /* END SOLUTION */

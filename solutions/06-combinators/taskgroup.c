@@ -209,8 +209,9 @@ int kt_taskgroup_exit(kt_taskgroup *tg, int rc)
      * cancelled the owner, take that back (kt_task_uncancel) and, if no
      * request is left, propagate = false. An error in rc aborts the
      * children (unless aborting already). While children are pending, await
-     * a fresh tg->on_completed; a KT_ECANCELLED from that await (the owner
-     * was cancelled) sets propagate and aborts, unless aborting already.
+     * a fresh tg->on_completed (release it and set it back to NULL after
+     * each await); a KT_ECANCELLED from that await (the owner was
+     * cancelled) sets propagate and aborts, unless aborting already.
      * Mark exited, then answer: KT_ECANCELLED if propagate and no error was
      * collected; add rc if it is an error other than KT_ECANCELLED;
      * KT_EGROUP if errors were collected; else 0 (book §6.7).
