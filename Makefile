@@ -52,6 +52,12 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-mis
 WERROR ?=
 INCLUDES := -Ilib/include -Itests/harness
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+SAN_TAG := asan
+# TSAN=1: ThreadSanitizer instead (it cannot be combined with ASan); Lab 08's grader variant.
+ifeq ($(TSAN),1)
+SAN := -fsanitize=thread -fno-omit-frame-pointer
+SAN_TAG := tsan
+endif
 # FASTSWITCH=1: every swapcontext/setcontext goes through lib's signal-mask-free switch
 # (kettle/fastctx.h; the bench build's setting), with objects and binaries of its own.
 ifeq ($(FASTSWITCH),1)
@@ -64,9 +70,9 @@ CFLAGS_FAST := -std=c11 -g -O2 -DNDEBUG $(WARN) $(WERROR) -Ilib/include -MMD -MP
 LDLIBS_FAST := -lm -pthread
 
 CCNAME := $(notdir $(firstword $(CC)))
-OBJ := $(BUILD)/obj/$(CCNAME)-asan$(SWITCH_TAG)
+OBJ := $(BUILD)/obj/$(CCNAME)-$(SAN_TAG)$(SWITCH_TAG)
 FASTOBJ := $(BUILD)/obj/$(CCNAME)-fast
-GDIR := $(BUILD)/grade/$(MODE)-$(CCNAME)$(SWITCH_TAG)
+GDIR := $(BUILD)/grade/$(MODE)-$(CCNAME)$(SWITCH_TAG)$(if $(filter 1,$(TSAN)),-tsan)
 
 LIB_SRCS := $(sort $(wildcard lib/src/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)

@@ -177,6 +177,38 @@ if [ -f bench/bench_sync.c ]; then
     done
 fi
 
+# Lab 08's rows (book §8.2, §8.5): the loop's door and the executors, against
+# asyncio's run_in_executor, call_soon_threadsafe and ProcessPoolExecutor
+# (bench/bench_executors.c and bench/bench_executors.py).
+if [ -f bench/bench_executors.c ] && [ -d solutions/08-executors ]; then
+    # shellcheck disable=SC2086
+    $CC $CFLAGS -o "$OUT/bench_executors" bench/bench_executors.c $objs -lm -pthread
+    echo
+    echo "Lab 08: executors (best of 3 runs each; ratio = asyncio time / Kettle time)"
+    printf '%-12s %9s %12s %12s %9s\n' workload N kettle asyncio ratio
+    for spec in rie:20000 threadsafe:1000000 procpool:5000; do
+        w=${spec%%:*}
+        n=${spec#*:}
+        k=$("$OUT/bench_executors" "$w" "$n")
+        p=$($PY bench/bench_executors.py "$w" "$n")
+        kt=${k%% *}
+        r=$(awk -v k="$kt" -v p="$p" 'BEGIN { printf "%.1f", p / k }')
+        printf '%-12s %9s %10.4f s %10.4f s %8sx\n' "$w" "$n" "$kt" "$p" "$r"
+        [ "$w" = rie ] && { rie_k=$kt; rie_c=${k#* }; rie_r=$r; rie_n=$n; }
+        [ "$w" = threadsafe ] && wake=${k#* }
+    done
+    bare=$("$OUT/bench_executors" eventfd 20000)
+    awk -v k="$rie_k" -v kc="$rie_c" -v b="${bare%% *}" -v bc="${bare#* }" -v n="$rie_n" -v r="$rie_r" \
+        -v wk="$wake" 'BEGIN {
+        printf "run_in_executor round trip %.1f us wall, %.1f us CPU; bare eventfd round trip to a thread %.1f us wall, %.1f us CPU\n",
+            k / n * 1e6, kc / n * 1e6, b / 20000 * 1e6, bc / 20000 * 1e6
+        printf "1000000 call_soon_threadsafe calls from 2 threads woke the loop %d times\n", wk
+        printf "target: run_in_executor at least 6x asyncio: %s (%sx)\n", (r >= 6 ? "met" : "MISSED"), r
+        printf "target: within 1.3x of the bare eventfd round trip: wall %.2fx, CPU %.2fx (%s on CPU)\n",
+            (k / n) / (b / 20000), (kc / n) / (bc / 20000), ((kc / n) / (bc / 20000) <= 1.3 ? "met" : "MISSED")
+    }'
+fi
+
 # Lab 09's HTTP rows (bench/bench_http.sh): wrk on loopback against kettle_httpd,
 # asyncio streams, uvloop and Node; a 1 KiB echo against a raw epoll floor.
 if [ -f solutions/09-streams/apps/kettle_httpd.c ] || [ -f labs/09-streams/apps/kettle_httpd.c ]; then

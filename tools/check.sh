@@ -6,7 +6,8 @@
 #     and the tracer's (KETTLE_TRACE): a traced run gives a trace and a picture;
 #  3. under gcc and clang, warnings as errors: every lab's tests pass on the solutions;
 #  4. Labs 03 and 05 pass again with lib's signal-mask-free context switch
-#     (FASTSWITCH=1, the switch `make bench` measures; kettle/fastctx.h);
+#     (FASTSWITCH=1, the switch `make bench` measures; kettle/fastctx.h),
+#     and Lab 08 passes again under ThreadSanitizer (TSAN=1);
 #  5. every test of every lab fails on that lab's generated starter (the tests bite);
 #  6. the demo programs build, and Lab 09's kettle_httpd passes curl, nc and wrk;
 #  7. the book builds strictly and its examples compile and run.
@@ -49,6 +50,14 @@ for cc in gcc clang; do
         { cat "$BUILD/check-fastswitch-$cc.log"; fail "fast context switch under $cc"; }
     grep -E '^(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-fastswitch-$cc.log" || true
 done
+
+if [ -d tests/08-executors ]; then
+    step "4/7 Lab 08 passes under ThreadSanitizer too (gcc, TSAN=1)"
+    $MAKE --no-print-directory grade MODE=solutions LAB=08 TSAN=1 CC=gcc WERROR=-Werror \
+        >"$BUILD/check-tsan-gcc.log" 2>&1 ||
+        { cat "$BUILD/check-tsan-gcc.log"; fail "Lab 08 under ThreadSanitizer"; }
+    grep -E '^(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-tsan-gcc.log" || true
+fi
 
 step "5/7 every test fails on its lab's generated starter"
 rm -rf "$BUILD/starters"

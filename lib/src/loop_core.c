@@ -52,6 +52,8 @@ int kt_loop_close(kt_loop *loop)
     }
     if (KT__TRACING())
         kt__trace_loop_close(loop);
+    if (loop->on_close != NULL)
+        loop->on_close(loop); /* Lab 08: the default pool and the door */
     if (loop->io_ops != NULL && loop->io_ops->destroy != NULL)
         loop->io_ops->destroy(loop);
     kt_list_node *n;

@@ -586,6 +586,12 @@ static void drain_ready(kt_loop *loop)
 int kt__run_shutdown(kt_loop *loop)
 {
     drain_ready(loop);
+    /* asyncio.run's shutdown_default_executor: Lab 08 installs the hook
+     * when run_in_executor first makes the default pool (case 151). */
+    if (loop->shutdown_executor != NULL) {
+        loop->shutdown_executor(loop);
+        drain_ready(loop);
+    }
     while (!kt_list_empty(&loop->tasks)) {
         kt__task_abandon(kt_container_of(kt_list_front(&loop->tasks), kt_task, link));
         drain_ready(loop);

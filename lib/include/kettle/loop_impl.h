@@ -70,7 +70,18 @@ struct kt_loop {
     kt_list tasks;           /* every live task: the loop keeps them alive */
 
     /* Lab 08: wake-ups from other threads */
-    void *threadsafe;
+    void *threadsafe;        /* the loop's door (threadsafe.c), NULL until opened;
+                              * other threads read it with an atomic load */
+    void *default_executor;  /* the default thread pool of run_in_executor, or NULL */
+    unsigned default_executor_shut : 1; /* kt_loop_shutdown_default_executor was called */
+    /* Hooks Lab 08 installs when it opens the door (lib never calls lab
+     * code by name). kt_loop_close calls on_close after its checks pass:
+     * shut the default pool down and close the door. kt_run's shutdown calls
+     * shutdown_executor before the loop closes (asyncio.run's
+     * shutdown_default_executor): wait for the pool, then run what its
+     * threads sent through the door. Both NULL until Lab 08 sets them. */
+    void (*on_close)(kt_loop *loop);
+    void (*shutdown_executor)(kt_loop *loop);
 
     /* Given: tracing (trace.c), untouched unless KETTLE_TRACE is set */
     unsigned trace_id;

@@ -1,0 +1,320 @@
+/* cfuture.c — Lab 08: the concurrent future.
+ *
+ * A loop future (Lab 04) is touched by one thread and hands its callbacks
+ * to the loop. A concurrent future is shared by threads: a mutex guards its
+ * state, a condition variable lets any thread block until it is done, and
+ * its done callbacks run in whichever thread completes it. CPython's twin
+ * is class Future in Lib/concurrent/futures/_base.py (book §8.3).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "kettle/errors.h"
+#include "kettle/executor.h"
+
+typedef enum { CF_PENDING, CF_RUNNING, CF_CANCELLED, CF_FINISHED } cf_state;
+
+typedef struct cf_callback {
+    struct cf_callback *next;
+    kt_cfuture_done_fn fn;
+    void *arg;
+} cf_callback;
+
+/* [book:cfuture_struct] */
+struct kt_cfuture {
+    atomic_size_t refs;
+    pthread_mutex_t lock;  /* guards everything below */
+    pthread_cond_t done;   /* broadcast when the state becomes final */
+    cf_state state;
+    void *value;
+    int error;
+    void (*free_value)(void *);
+    cf_callback *callbacks, **tail;
+};
+/* [/book:cfuture_struct] */
+
+/* ---- given: life cycle -------------------------------------------------- */
+
+int kt_cfuture_new(kt_cfuture **out)
+{
+    if (out == NULL)
+        return KT_EINVAL;
+    *out = NULL;
+    kt_cfuture *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return KT_ENOMEM;
+    atomic_init(&f->refs, 1);
+    pthread_mutex_init(&f->lock, NULL);
+    /* Timeouts are measured on the monotonic clock: setting the wall clock
+     * must not stretch or cut a result(timeout). */
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&f->done, &attr);
+    pthread_condattr_destroy(&attr);
+    f->state = CF_PENDING;
+    f->tail = &f->callbacks;
+    *out = f;
+    return 0;
+}
+
+kt_cfuture *kt_cfuture_ref(kt_cfuture *f)
+{
+    if (f != NULL)
+        atomic_fetch_add(&f->refs, 1);
+    return f;
+}
+
+void kt_cfuture_release(kt_cfuture *f)
+{
+    if (f == NULL || atomic_fetch_sub(&f->refs, 1) != 1)
+        return;
+    for (cf_callback *c = f->callbacks, *next; c != NULL; c = next) {
+        next = c->next;
+        free(c);
+    }
+    if (f->free_value != NULL)
+        f->free_value(f->value);
+    pthread_cond_destroy(&f->done);
+    pthread_mutex_destroy(&f->lock);
+    free(f);
+}
+
+static cf_state state_of(kt_cfuture *f)
+{
+    pthread_mutex_lock(&f->lock);
+    cf_state s = f->state;
+    pthread_mutex_unlock(&f->lock);
+    return s;
+}
+
+bool kt_cfuture_done(kt_cfuture *f)
+{
+    if (f == NULL)
+        return false;
+    cf_state s = state_of(f);
+    return s == CF_CANCELLED || s == CF_FINISHED;
+}
+
+bool kt_cfuture_cancelled(kt_cfuture *f)
+{
+    return f != NULL && state_of(f) == CF_CANCELLED;
+}
+
+bool kt_cfuture_running(kt_cfuture *f)
+{
+    return f != NULL && state_of(f) == CF_RUNNING;
+}
+
+/* ---- completing --------------------------------------------------------- */
+
+/* [book:complete] */
+/* Called with f->lock held and f->state just made final: wake the waiters,
+ * then run the callbacks in this thread with the lock released (a callback
+ * may call kt_cfuture_result on f, or release it). */
+static void finish_locked(kt_cfuture *f)
+{
+    /* BEGIN SOLUTION
+     * TODO(lab 08): broadcast f->done, detach the callback list, unlock,
+     * then call each fn(f, arg) in registration order and free it. Hold a
+     * reference around the calls: a callback may drop the last one.
+     * starter: pthread_mutex_unlock(&f->lock);
+     */
+    pthread_cond_broadcast(&f->done);
+    cf_callback *c = f->callbacks;
+    f->callbacks = NULL;
+    f->tail = &f->callbacks;
+    pthread_mutex_unlock(&f->lock);
+    kt_cfuture_ref(f);
+    while (c != NULL) {
+        cf_callback *next = c->next;
+        c->fn(f, c->arg);
+        free(c);
+        c = next;
+    }
+    kt_cfuture_release(f);
+    /* END SOLUTION */
+}
+/* [/book:complete] */
+
+static int complete(kt_cfuture *f, void *value, void (*free_fn)(void *), int error)
+{
+    if (f == NULL)
+        return KT_EINVAL;
+    pthread_mutex_lock(&f->lock);
+    /* BEGIN SOLUTION
+     * TODO(lab 08): a future completes once: KT_EINVALSTATE (unlock!) when
+     * it is cancelled or finished. Otherwise store value, free_fn and
+     * error, become FINISHED and finish_locked (which unlocks).
+     * starter: (void)value; (void)free_fn; (void)error; (void)finish_locked;
+     * starter: pthread_mutex_unlock(&f->lock);
+     * starter: return KT_ENOTIMPL;
+     */
+    if (f->state == CF_CANCELLED || f->state == CF_FINISHED) {
+        pthread_mutex_unlock(&f->lock);
+        return KT_EINVALSTATE;
+    }
+    f->value = value;
+    f->free_value = free_fn;
+    f->error = error;
+    f->state = CF_FINISHED;
+    finish_locked(f);
+    return 0;
+    /* END SOLUTION */
+}
+
+int kt_cfuture_set_result(kt_cfuture *f, void *value)
+{
+    return complete(f, value, NULL, 0);
+}
+
+int kt_cfuture_set_result_owned(kt_cfuture *f, void *value, void (*free_fn)(void *))
+{
+    return complete(f, value, free_fn, 0);
+}
+
+int kt_cfuture_set_error(kt_cfuture *f, int error)
+{
+    if (error >= 0)
+        return KT_EINVAL;
+    return complete(f, NULL, NULL, error);
+}
+
+/* [book:cancel] */
+int kt_cfuture_cancel(kt_cfuture *f)
+{
+    if (f == NULL)
+        return KT_EINVAL;
+    pthread_mutex_lock(&f->lock);
+    /* BEGIN SOLUTION
+     * TODO(lab 08): running or finished: unlock, 0 (it cannot be taken
+     * back). Already cancelled: unlock, 1. Pending: become CANCELLED,
+     * finish_locked, 1. Twin: concurrent.futures.Future.cancel.
+     * starter: pthread_mutex_unlock(&f->lock);
+     * starter: return KT_ENOTIMPL;
+     */
+    if (f->state == CF_RUNNING || f->state == CF_FINISHED) {
+        pthread_mutex_unlock(&f->lock);
+        return 0;
+    }
+    if (f->state == CF_CANCELLED) {
+        pthread_mutex_unlock(&f->lock);
+        return 1;
+    }
+    f->state = CF_CANCELLED;
+    finish_locked(f);
+    return 1;
+    /* END SOLUTION */
+}
+
+int kt_cfuture_set_running_or_notify_cancel(kt_cfuture *f)
+{
+    if (f == NULL)
+        return KT_EINVAL;
+    pthread_mutex_lock(&f->lock);
+    /* BEGIN SOLUTION
+     * TODO(lab 08): pending -> running, 1. Cancelled: 0 (the work must
+     * not run). Running or finished: KT_EINVALSTATE. Unlock either way.
+     * starter: pthread_mutex_unlock(&f->lock);
+     * starter: return KT_ENOTIMPL;
+     */
+    int rc;
+    if (f->state == CF_PENDING) {
+        f->state = CF_RUNNING;
+        rc = 1;
+    } else {
+        rc = f->state == CF_CANCELLED ? 0 : KT_EINVALSTATE;
+    }
+    pthread_mutex_unlock(&f->lock);
+    return rc;
+    /* END SOLUTION */
+}
+/* [/book:cancel] */
+
+/* ---- waiting ------------------------------------------------------------ */
+
+/* The absolute monotonic time `timeout` seconds from now. */
+static struct timespec deadline_after(double timeout)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double whole = floor(timeout);
+    ts.tv_sec += (time_t)whole;
+    ts.tv_nsec += (long)((timeout - whole) * 1e9);
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+/* [book:result] */
+int kt_cfuture_result(kt_cfuture *f, double timeout, void **value_out)
+{
+    if (f == NULL || isnan(timeout))
+        return KT_EINVAL;
+    /* BEGIN SOLUTION
+     * TODO(lab 08): under the lock, wait on f->done while the state is
+     * pending or running: forever for a negative timeout, else with
+     * pthread_cond_timedwait up to deadline_after(timeout) (the condition
+     * uses CLOCK_MONOTONIC); still not done at the deadline: KT_ETIMEDOUT
+     * and nothing else changes (case 153). Then: cancelled -> KT_ECANCELLED,
+     * an error -> it, else *value_out = value and 0.
+     * starter: (void)value_out; (void)deadline_after;
+     * starter: return KT_ENOTIMPL;
+     */
+    struct timespec deadline = deadline_after(timeout < 0 ? 0 : timeout);
+    pthread_mutex_lock(&f->lock);
+    while (f->state == CF_PENDING || f->state == CF_RUNNING) {
+        if (timeout < 0) {
+            pthread_cond_wait(&f->done, &f->lock);
+        } else if (pthread_cond_timedwait(&f->done, &f->lock, &deadline) == ETIMEDOUT &&
+                   (f->state == CF_PENDING || f->state == CF_RUNNING)) {
+            pthread_mutex_unlock(&f->lock);
+            return KT_ETIMEDOUT;
+        }
+    }
+    int rc = f->state == CF_CANCELLED ? KT_ECANCELLED : f->error;
+    if (rc == 0 && value_out != NULL)
+        *value_out = f->value;
+    pthread_mutex_unlock(&f->lock);
+    return rc;
+    /* END SOLUTION */
+}
+/* [/book:result] */
+
+int kt_cfuture_add_done_callback(kt_cfuture *f, kt_cfuture_done_fn fn, void *arg)
+{
+    if (f == NULL || fn == NULL)
+        return KT_EINVAL;
+    /* BEGIN SOLUTION
+     * TODO(lab 08): allocate the registration (KT_ENOMEM); under the lock,
+     * append it while the future is pending or running; if it is already
+     * done, unlock, call fn(f, arg) right here and free it.
+     * starter: (void)arg;
+     * starter: return KT_ENOTIMPL;
+     */
+    cf_callback *c = malloc(sizeof *c);
+    if (c == NULL)
+        return KT_ENOMEM;
+    c->next = NULL;
+    c->fn = fn;
+    c->arg = arg;
+    pthread_mutex_lock(&f->lock);
+    if (f->state == CF_PENDING || f->state == CF_RUNNING) {
+        *f->tail = c;
+        f->tail = &c->next;
+        pthread_mutex_unlock(&f->lock);
+        return 0;
+    }
+    pthread_mutex_unlock(&f->lock);
+    fn(f, arg);
+    free(c);
+    return 0;
+    /* END SOLUTION */
+}
