@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -158,6 +159,37 @@ static int lookup(const char *host, const char *port, int flags, struct addrinfo
     return KT_EGAI;
 }
 
+/* A name lookup handed to a worker thread. Two owners, the waiting task and
+ * the worker: the task may be cancelled and leave while getaddrinfo still
+ * runs, so the last one to let go frees it. */
+typedef struct gai_job {
+    int refs; /* atomic */
+    char *host, *port;
+    struct addrinfo *ai;
+    int rc;
+} gai_job;
+
+static void gai_job_unref(gai_job *j)
+{
+    if (__atomic_sub_fetch(&j->refs, 1, __ATOMIC_ACQ_REL) > 0)
+        return;
+    if (j->ai != NULL)
+        freeaddrinfo(j->ai);
+    free(j->host);
+    free(j->port);
+    free(j);
+}
+
+/* Runs on a worker thread: only the job, no loop state. */
+static int gai_work(void *arg, void **result)
+{
+    gai_job *j = arg;
+    *result = NULL;
+    j->rc = lookup(j->host, j->port, 0, &j->ai);
+    gai_job_unref(j);
+    return 0;
+}
+
 int kt_getaddrinfo(kt_loop *loop, const char *host, const char *port, struct addrinfo **out)
 {
     int rc = check_coro(loop);
@@ -170,6 +202,6 @@ int kt_getaddrinfo(kt_loop *loop, const char *host, const char *port, struct add
      * lookup(..., AI_NUMERICHOST); a name goes through the loop's default
      * executor, because getaddrinfo(3) blocks.
      */
-    (void)is_numeric_host; (void)lookup;
+    (void)is_numeric_host; (void)gai_work;
     return KT_ENOTIMPL;
 }

@@ -200,7 +200,7 @@ static int check_coro(kt_loop *loop)
 }
 
 /* The handed-back bytes: a malloc'd copy of n buffered bytes, consumed. */
-static int take(kt_stream_reader *r, size_t n, kt_bytes *out)
+static int take(kt_stream_reader *r, size_t n, kt_chunk *out)
 {
     char *d = malloc(n + 1);
     if (d == NULL)
@@ -340,7 +340,7 @@ long kt_stream_read(kt_stream_reader *r, void *buf, size_t n)
 }
 /* [/book:read] */
 
-int kt_stream_read_all(kt_stream_reader *r, kt_bytes *out)
+int kt_stream_read_all(kt_stream_reader *r, kt_chunk *out)
 {
     int rc = reader_check(r);
     if (rc < 0)
@@ -356,7 +356,7 @@ int kt_stream_read_all(kt_stream_reader *r, kt_bytes *out)
 }
 
 /* [book:readexactly] */
-int kt_stream_readexactly(kt_stream_reader *r, size_t n, kt_bytes *out)
+int kt_stream_readexactly(kt_stream_reader *r, size_t n, kt_chunk *out)
 {
     int rc = reader_check(r);
     if (rc < 0)
@@ -388,7 +388,7 @@ static long find_sep(const kt_buf *b, size_t offset, const void *sep, size_t sep
 }
 
 /* [book:readuntil] */
-int kt_stream_readuntil(kt_stream_reader *r, const void *sep, size_t seplen, kt_bytes *out)
+int kt_stream_readuntil(kt_stream_reader *r, const void *sep, size_t seplen, kt_chunk *out)
 {
     int rc = reader_check(r);
     if (rc < 0)
@@ -413,7 +413,7 @@ int kt_stream_readuntil(kt_stream_reader *r, const void *sep, size_t seplen, kt_
 }
 /* [/book:readuntil] */
 
-int kt_stream_readline(kt_stream_reader *r, kt_bytes *out)
+int kt_stream_readline(kt_stream_reader *r, kt_chunk *out)
 {
     int rc = kt_stream_readuntil(r, "\n", 1, out);
     /* TODO(lab 09): KT_EINCOMPLETE is not an error for readline: the

@@ -13,7 +13,7 @@
 #include "kettle/sock.h"
 #include "kettle/stream.h"
 
-void kt_bytes_free(kt_bytes *b)
+void kt_chunk_free(kt_chunk *b)
 {
     if (b == NULL)
         return;

@@ -9,10 +9,10 @@ static int readline_handler(kt_stream_reader *r, kt_stream_writer *w, void *arg)
     (void)w;
     (void)arg;
     for (int i = 0; i < 4; i++) {
-        kt_bytes b = {0};
+        kt_chunk b = {0};
         int rc = kt_stream_readline(r, &b);
         kt_log_add(&LOG, "[%s]%s", b.data ? b.data : "", rc == 0 ? "" : kt_strerror(rc));
-        kt_bytes_free(&b);
+        kt_chunk_free(&b);
     }
     kt_log_add(&LOG, "eof:%d", kt_stream_at_eof(r));
     return 0;
@@ -46,20 +46,20 @@ static int readuntil_handler(kt_stream_reader *r, kt_stream_writer *w, void *arg
     duo *d = arg;
     WAIT_GO(d);
     KT_CHECK_OK(kt_sleep(0.05), "kt_sleep");
-    kt_bytes b = {0};
+    kt_chunk b = {0};
     int rc = kt_stream_readuntil(r, "\r\n", 2, &b);
     kt_log_add(&LOG, "1:%s:%zu", rc == 0 ? "ok" : kt_strerror(rc), b.len);
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     rc = kt_stream_readuntil(r, "\r\n", 2, &b);
     kt_log_add(&LOG, "2:%s:%zu", rc == KT_ELIMITOVERRUN ? "overrun" : kt_strerror(rc), b.len);
     rc = kt_stream_readexactly(r, b.len + 2, &b);
     kt_log_add(&LOG, "kept:%s", rc == 0 ? b.data : kt_strerror(rc));
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     rc = kt_stream_readuntil(r, "\r\n", 2, &b);
     kt_log_add(&LOG, "3:%s:%zu", rc == KT_ELIMITOVERRUN ? "overrun" : kt_strerror(rc), b.len);
     rc = kt_stream_read_all(r, &b);
     kt_log_add(&LOG, "rest:%s", rc == 0 ? b.data : kt_strerror(rc));
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     KT_CHECK_ERR(kt_stream_readuntil(r, "", 0, &b), KT_EINVAL,
                  "an empty separator is KT_EINVAL (asyncio: ValueError) (book §9.3)");
     return 0;
@@ -93,13 +93,13 @@ static int until_eof_handler(kt_stream_reader *r, kt_stream_writer *w, void *arg
 {
     (void)w;
     (void)arg;
-    kt_bytes b = {0};
+    kt_chunk b = {0};
     int rc = kt_stream_readuntil(r, "END", 3, &b);
     kt_log_add(&LOG, "[%s]%s", b.data ? b.data : "", rc == 0 ? "" : kt_strerror(rc));
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     rc = kt_stream_readuntil(r, "END", 3, &b);
     kt_log_add(&LOG, "[%s]%s", b.data ? b.data : "", rc == KT_EINCOMPLETE ? "incomplete" : kt_strerror(rc));
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     kt_log_add(&LOG, "eof:%d", kt_stream_at_eof(r));
     return 0;
 }
@@ -129,14 +129,14 @@ static int read_handler(kt_stream_reader *r, kt_stream_writer *w, void *arg)
     GO(d);
     n = kt_stream_read(r, buf, 3);
     kt_log_add(&LOG, "read3:%.*s", n > 0 ? (int)n : 0, buf);
-    kt_bytes b = {0};
+    kt_chunk b = {0};
     int rc = kt_stream_read_all(r, &b);
     kt_log_add(&LOG, "all:%s", rc == 0 ? b.data : kt_strerror(rc));
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     kt_log_add(&LOG, "after:%ld", kt_stream_read(r, buf, 5));
     rc = kt_stream_read_all(r, &b);
     kt_log_add(&LOG, "all:%d:%zu", rc, b.len);
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     return 0;
 }
 
@@ -169,17 +169,17 @@ static int exactly_handler(kt_stream_reader *r, kt_stream_writer *w, void *arg)
 {
     (void)w;
     (void)arg;
-    kt_bytes b = {0};
+    kt_chunk b = {0};
     int rc = kt_stream_readexactly(r, 3, &b);
     kt_log_add(&LOG, "[%s]%s", b.data ? b.data : "", rc == 0 ? "" : kt_strerror(rc));
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     rc = kt_stream_readexactly(r, 100, &b);
     kt_log_add(&LOG, "[%s]%s", b.data ? b.data : "", rc == KT_EINCOMPLETE ? "incomplete" : kt_strerror(rc));
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     kt_log_add(&LOG, "eof:%d", kt_stream_at_eof(r));
     rc = kt_stream_readexactly(r, 0, &b);
     kt_log_add(&LOG, "zero:%d:%zu", rc, b.len);
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     return 0;
 }
 
@@ -199,11 +199,11 @@ static int midline_handler(kt_stream_reader *r, kt_stream_writer *w, void *arg)
 {
     (void)w;
     (void)arg;
-    kt_bytes b = {0};
+    kt_chunk b = {0};
     for (int i = 0; i < 3; i++) {
         int rc = kt_stream_readline(r, &b);
         kt_log_add(&LOG, "[%s]%d", b.data ? b.data : "", rc);
-        kt_bytes_free(&b);
+        kt_chunk_free(&b);
     }
     char c;
     kt_log_add(&LOG, "read:%ld eof:%d", kt_stream_read(r, &c, 1), kt_stream_at_eof(r));
@@ -249,12 +249,12 @@ static int pause_handler(kt_stream_reader *r, kt_stream_writer *w, void *arg)
              "with nobody reading, the loop must stop reading once the buffer is over 2 x limit (limit 1 KiB, "
              "buffered %zu) (book §9.3)", kt_stream_reader_buffered(r));
     KT_CHECK(kt_stream_reader_buffered(r) > 2048, "reading pauses only above 2 x limit (book §9.3)");
-    kt_bytes b = {0};
+    kt_chunk b = {0};
     KT_CHECK_OK(kt_stream_readexactly(r, TEN_K, &b),
                 "readexactly must get all 10 KiB: wanting more than is buffered resumes reading (book §9.3)");
     for (size_t i = 0; i < TEN_K; i++)
         KT_CHECK(b.data[i] == (char)('a' + i % 26), "the bytes must arrive unchanged, in order (book §9.3)");
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     KT_CHECK(!kt_stream_reader_paused(r), "once the buffer is at the limit or below, reading resumes (book §9.3)");
     return 0;
 }
@@ -306,7 +306,7 @@ static int waiter_handler(kt_stream_reader *r, kt_stream_writer *w, void *arg)
     GO(d);
     KT_CHECK_OK(kt_await_task(t, NULL), "the first reader finishes");
     kt_task_release(t);
-    kt_bytes b = {0};
+    kt_chunk b = {0};
     KT_CHECK_ERR(kt_stream_readline(NULL, &b), KT_EINVAL, "a NULL reader is KT_EINVAL (book §9.3)");
     KT_CHECK_ERR(kt_stream_read(r, NULL, 4), KT_EINVAL, "a NULL buffer is KT_EINVAL (book §9.3)");
     KT_CHECK_ERR(kt_stream_readexactly(r, 4, NULL), KT_EINVAL, "a NULL out is KT_EINVAL (book §9.3)");

@@ -8,14 +8,14 @@ static int echo_lines(kt_stream_reader *r, kt_stream_writer *w, void *arg)
 {
     (void)arg;
     for (;;) {
-        kt_bytes b = {0};
+        kt_chunk b = {0};
         int rc = kt_stream_readline(r, &b);
         if (rc < 0 || b.len == 0) {
-            kt_bytes_free(&b);
+            kt_chunk_free(&b);
             return rc;
         }
         rc = kt_stream_write(w, b.data, b.len);
-        kt_bytes_free(&b);
+        kt_chunk_free(&b);
         if (rc < 0 || (rc = kt_stream_drain(w)) < 0)
             return rc;
     }
@@ -92,11 +92,11 @@ static int one_client(void *arg, void **result)
     size_t act = kt_server_active(a->m->srv);
     if ((int)act > a->m->max_active)
         a->m->max_active = (int)act;
-    kt_bytes b = {0};
+    kt_chunk b = {0};
     rc = kt_stream_readline(r, &b);
     if (rc == 0 && b.len == (size_t)n && memcmp(b.data, line, (size_t)n) == 0)
         a->m->answered++;
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     kt_stream_close(w);
     kt_stream_wait_closed(w);
     RELEASE_PAIR(r, w);
@@ -175,10 +175,10 @@ static int close_main(void *arg, void **result)
                  "close stops accepting: the listening socket is closed at once (book §9.5)");
     KT_CHECK_OK(kt_server_wait_closed(c->srv), "kt_server_wait_closed");
     kt_log_add(&LOG, "wait_closed@%g", kt_loop_time(c->loop));
-    kt_bytes b = {0};
+    kt_chunk b = {0};
     KT_CHECK_OK(kt_stream_read_all(r, &b), "read_all");
     kt_log_add(&LOG, "client-got:%s", b.data);
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     RELEASE_PAIR(r, w);
     kt_server_release(c->srv);
     return 0;
@@ -252,10 +252,10 @@ static int cycle_main(void *arg, void **result)
     kt_stream_writer *w = NULL;
     KT_CHECK_OK(kt_open_connection(c->loop, "127.0.0.1", kt_server_port(c->srv), NULL, &r, &w),
                 "kt_open_connection");
-    kt_bytes b = {0};
+    kt_chunk b = {0};
     KT_CHECK_OK(kt_stream_read_all(r, &b),
                 "the server closes the connection when its handler returns, even with an error (book §9.5)");
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     RELEASE_PAIR(r, w);
     kt_server_close(c->srv);
     KT_CHECK_OK(kt_server_wait_closed(c->srv), "kt_server_wait_closed");

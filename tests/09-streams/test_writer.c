@@ -13,7 +13,7 @@ static char *pattern(size_t n)
     return p;
 }
 
-static int is_pattern(const kt_bytes *b, size_t n)
+static int is_pattern(const kt_chunk *b, size_t n)
 {
     if (b->len != n)
         return 0;
@@ -35,11 +35,11 @@ static int slow_reader(kt_stream_reader *r, kt_stream_writer *w, void *arg)
      * stall TCP's window: asyncio's case 165 sets it before listening.) */
     WAIT_GO(d);
     kt_log_add(&LOG, "reader-starts");
-    kt_bytes b = {0};
+    kt_chunk b = {0};
     KT_CHECK_OK(kt_stream_read_all(r, &b), "read_all on the server side");
     KT_CHECK(is_pattern(&b, MIB), "the reader must get the whole MiB, in order (book §9.4)");
     kt_log_add(&LOG, "reader-got-all");
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     return 0;
 }
 
@@ -138,10 +138,10 @@ static int read_all_handler(kt_stream_reader *r, kt_stream_writer *w, void *arg)
 {
     (void)w;
     duo *d = arg;
-    kt_bytes b = {0};
+    kt_chunk b = {0};
     KT_CHECK_OK(kt_stream_read_all(r, &b), "read_all on the server side");
     d->handler_rc = is_pattern(&b, 4 * MIB) ? 1 : -(int)b.len;
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     return 0;
 }
 
@@ -185,10 +185,10 @@ static int names_handler(kt_stream_reader *r, kt_stream_writer *w, void *arg)
     len = sizeof seen[1];
     KT_CHECK_OK(kt_stream_sockname(w, &seen[1], &len), "kt_stream_sockname (given)");
     CHECK_FD_FLAGS(kt_stream_fd(w), "a server's accepted socket");
-    kt_bytes b = {0};
+    kt_chunk b = {0};
     KT_CHECK_OK(kt_stream_read_all(r, &b), "read_all: the client half-closed (book §9.4)");
     kt_log_add(&LOG, "server-got:%s", b.data);
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     KT_CHECK_OK(kt_stream_write(w, "pong", 4), "writing back on a half-closed connection works (book §9.4)");
     return 0;
 }
@@ -205,10 +205,10 @@ static int names_client(duo *d, kt_stream_reader *r, kt_stream_writer *w)
                  "the client's peer is the server's port (book §9.5; asyncio case 167)");
     KT_CHECK_OK(kt_stream_write(w, "ping", 4), "kt_stream_write");
     KT_CHECK_OK(kt_stream_write_eof(w), "kt_stream_write_eof");
-    kt_bytes b = {0};
+    kt_chunk b = {0};
     KT_CHECK_OK(kt_stream_read_all(r, &b), "the client reads the answer until the server closes");
     kt_log_add(&LOG, "client-got:%s", b.data);
-    kt_bytes_free(&b);
+    kt_chunk_free(&b);
     KT_CHECK(memcmp(&seen[0], &me, sizeof(struct sockaddr_in)) == 0 &&
                  memcmp(&seen[1], &peer, sizeof(struct sockaddr_in)) == 0,
              "the server's peername is the client's sockname and the other way round (asyncio case 167)");

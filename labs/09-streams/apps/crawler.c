@@ -168,7 +168,7 @@ static int resolve(const crawl *c, const char *base, const char *link, char *out
 }
 
 /* Fetch one page: status, body. Returns 0 or an error. */
-static int fetch(crawl *c, const char *path, int *status, kt_bytes *body)
+static int fetch(crawl *c, const char *path, int *status, kt_chunk *body)
 {
     kt_stream_reader *r = NULL;
     kt_stream_writer *w = NULL;
@@ -178,7 +178,7 @@ static int fetch(crawl *c, const char *path, int *status, kt_bytes *body)
     char req[2300];
     int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s:%d\r\nConnection: close\r\n\r\n", path,
                      c->host, c->port);
-    kt_bytes head = {0};
+    kt_chunk head = {0};
     kt_timeout *cm = NULL; /* a server that stalls cannot stall the crawl */
     if ((rc = kt_timeout_enter(&cm, FETCH_TIMEOUT)) == 0) {
         if ((rc = kt_stream_write(w, req, (size_t)n)) == 0 && (rc = kt_stream_drain(w)) == 0 &&
@@ -197,7 +197,7 @@ static int fetch(crawl *c, const char *path, int *status, kt_bytes *body)
         rc = kt_timeout_exit(cm, rc);
         kt_timeout_release(cm);
     }
-    kt_bytes_free(&head);
+    kt_chunk_free(&head);
     kt_stream_close(w);
     kt_stream_writer_release(w);
     kt_stream_reader_release(r);
@@ -205,7 +205,7 @@ static int fetch(crawl *c, const char *path, int *status, kt_bytes *body)
 }
 
 /* Every href="..." of an HTML page, queued one level deeper. */
-static void collect_links(crawl *c, const job *j, const kt_bytes *body)
+static void collect_links(crawl *c, const job *j, const kt_chunk *body)
 {
     char target[2048];
     for (const char *p = body->data; (p = strstr(p, "href=\"")) != NULL;) {
@@ -236,7 +236,7 @@ static int worker(void *arg, void **result)
         job *j = item;
         double t = now();
         int status = 0;
-        kt_bytes body = {0};
+        kt_chunk body = {0};
         rc = fetch(c, j->path, &status, &body);
         if (rc == 0 && status == 200) {
             c->pages++;
@@ -247,7 +247,7 @@ static int worker(void *arg, void **result)
         }
         if (c->nevents < MAX_EVENTS)
             c->events[c->nevents++] = (event){wa->id, t - c->t0, now() - c->t0};
-        kt_bytes_free(&body);
+        kt_chunk_free(&body);
         free(j->path);
         free(j);
         kt_queue_task_done(c->queue);

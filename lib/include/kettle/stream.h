@@ -30,7 +30,7 @@
  * sent first). A server's handler gets its pair from the server and must
  * not release them: the server does, after the handler returns.
  *
- * Bytes that a call hands back (kt_bytes) are the caller's: kt_bytes_free.
+ * Bytes that a call hands back (kt_chunk) are the caller's: kt_chunk_free.
  * Only one coroutine may wait on a reader at a time (KT_EINVALSTATE).
  */
 #ifndef KETTLE_STREAM_H
@@ -46,17 +46,17 @@ typedef struct kt_stream_reader kt_stream_reader;
 typedef struct kt_stream_writer kt_stream_writer;
 typedef struct kt_server kt_server;
 
-/* [book:bytes] */
+/* [book:chunk] */
 /* A byte string a read hands back: malloc'd data (NUL-terminated for
  * convenience, the NUL not counted in len). Twin: bytes. */
-typedef struct kt_bytes {
+typedef struct kt_chunk {
     char *data;
     size_t len;
-} kt_bytes;
+} kt_chunk;
 
 /* Free the data and zero the struct (NULL is fine). [given] */
-void kt_bytes_free(kt_bytes *b);
-/* [/book:bytes] */
+void kt_chunk_free(kt_chunk *b);
+/* [/book:chunk] */
 
 #define KT_STREAM_LIMIT (64 * 1024)       /* asyncio.streams._DEFAULT_LIMIT */
 #define KT_STREAM_HIGH_WATER (64 * 1024)  /* the transport's default high-water mark */
@@ -78,13 +78,13 @@ long kt_stream_read(kt_stream_reader *r, void *buf, size_t n);
 
 /* Read everything until end of file into *out. Returns 0 or an error.
  * Twin: await reader.read() / read(-1). [lab 09] */
-int kt_stream_read_all(kt_stream_reader *r, kt_bytes *out);
+int kt_stream_read_all(kt_stream_reader *r, kt_chunk *out);
 
 /* Read exactly n bytes into *out. At end of file before n bytes: returns
  * KT_EINCOMPLETE and *out holds the partial data read (everything that was
  * buffered, now consumed). Twin: await reader.readexactly(n), which raises
  * IncompleteReadError(partial, expected=n). [lab 09] */
-int kt_stream_readexactly(kt_stream_reader *r, size_t n, kt_bytes *out);
+int kt_stream_readexactly(kt_stream_reader *r, size_t n, kt_chunk *out);
 
 /* Read up to and including the separator sep (seplen >= 1, else
  * KT_EINVAL). KT_ELIMITOVERRUN when the data before the separator is longer
@@ -93,13 +93,13 @@ int kt_stream_readexactly(kt_stream_reader *r, size_t n, kt_bytes *out);
  * Python error's .consumed). KT_EINCOMPLETE at end of file without the
  * separator: *out holds the partial data (consumed).
  * Twin: await reader.readuntil(separator). [lab 09] */
-int kt_stream_readuntil(kt_stream_reader *r, const void *sep, size_t seplen, kt_bytes *out);
+int kt_stream_readuntil(kt_stream_reader *r, const void *sep, size_t seplen, kt_chunk *out);
 
 /* One line, "\n" included; at end of file the last piece without "\n", then
  * empty lines (len 0). A line longer than the limit: KT_ELIMITOVERRUN, and
  * that line (or the whole buffer, if no "\n" is in it) is thrown away, as
  * asyncio does before raising ValueError. Twin: await reader.readline(). [lab 09] */
-int kt_stream_readline(kt_stream_reader *r, kt_bytes *out);
+int kt_stream_readline(kt_stream_reader *r, kt_chunk *out);
 
 /* True when end of file was seen and the buffer is empty.
  * Twin: reader.at_eof(). [lab 09] */

@@ -376,7 +376,7 @@ static int handle(httpd *h, kt_stream_reader *r, kt_stream_writer *w, const requ
     if (strcmp(path, "/echo") == 0 && strcmp(rq->method, "POST") == 0) {
         if (rq->content_length > BODY_LIMIT)
             return respond_error(h, w, 413) < 0 ? -1 : 0;
-        kt_bytes body = {0};
+        kt_chunk body = {0};
         int rc;
         if (kt_stream_reader_buffered(r) >= (size_t)rq->content_length) {
             /* all there already: no wait, so no deadline to arm */
@@ -389,11 +389,11 @@ static int handle(httpd *h, kt_stream_reader *r, kt_stream_writer *w, const requ
             }
         }
         if (rc < 0) {
-            kt_bytes_free(&body);
+            kt_chunk_free(&body);
             return -1;
         }
         rc = respond(h, w, 200, "application/octet-stream", body.data, body.len, keep, rq->minor, 0);
-        kt_bytes_free(&body);
+        kt_chunk_free(&body);
         return rc < 0 ? -1 : keep;
     }
     if (rq->content_length > 0) /* a body we have no use for: skipping it is not worth the risk */
@@ -437,7 +437,7 @@ static int client(kt_stream_reader *r, kt_stream_writer *w, void *arg)
     h->conns.next = me;
     for (int keep = 1; keep == 1 && !h->stopping;) {
         /* the whole head within the deadline: idle and trickling clients go */
-        kt_bytes head = {0};
+        kt_chunk head = {0};
         kt_timeout *cm = NULL;
         me->idle = 1;
         int rc = kt_timeout_enter(&cm, h->timeout);
@@ -455,12 +455,12 @@ static int client(kt_stream_reader *r, kt_stream_writer *w, void *arg)
             break;
         }
         if (rc < 0) { /* end of file, reset, idle timeout, shutdown */
-            kt_bytes_free(&head);
+            kt_chunk_free(&head);
             break;
         }
         request rq;
         int st = parse_head(head.data, head.len, &rq);
-        kt_bytes_free(&head);
+        kt_chunk_free(&head);
         h->requests++;
         if (st != 0) {
             respond_error(h, w, st);
