@@ -114,7 +114,8 @@ bool kt_stream_reader_paused(const kt_stream_reader *r);
 /* [book:writer_api] */
 /* Queue n bytes for sending: sends what the socket takes at once, buffers
  * the rest; never waits. Returns 0, KT_EINVAL, or -EPIPE (or the error that
- * broke the connection) after close or once the connection is lost.
+ * broke the connection) after close or once the connection is lost, where
+ * asyncio drops the data without a word (it only logs, after a few).
  * Twin: writer.write(data). [lab 09] */
 int kt_stream_write(kt_stream_writer *w, const void *data, size_t n);
 
