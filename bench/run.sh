@@ -208,3 +208,11 @@ if [ -f bench/bench_executors.c ] && [ -d solutions/08-executors ]; then
             (k / n) / (b / 20000), (kc / n) / (bc / 20000), ((kc / n) / (bc / 20000) <= 1.3 ? "met" : "MISSED")
     }'
 fi
+
+# Lab 09's HTTP rows (bench/bench_http.sh): wrk on loopback against kettle_httpd,
+# asyncio streams, uvloop and Node; a 1 KiB echo against a raw epoll floor.
+if [ -f solutions/09-streams/apps/kettle_httpd.c ] || [ -f labs/09-streams/apps/kettle_httpd.c ]; then
+    echo
+    # shellcheck disable=SC2086
+    sh bench/bench_http.sh "$OUT" $objs
+fi

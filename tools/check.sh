@@ -9,7 +9,7 @@
 #     (FASTSWITCH=1, the switch `make bench` measures; kettle/fastctx.h),
 #     and Lab 08 passes again under ThreadSanitizer (TSAN=1);
 #  5. every test of every lab fails on that lab's generated starter (the tests bite);
-#  6. the demo programs build;
+#  6. the demo programs build, and Lab 09's kettle_httpd passes curl, nc and wrk;
 #  7. the book builds strictly and its examples compile and run.
 # Also: every "§N.M" in the kit names a heading of the book (tools/sectionrefs.py), and
 # every common bug of a chapter (tests/NN-topic/bugs/*.patch) fails its tests (tools/bugs.py).
@@ -80,6 +80,10 @@ sh tools/instructor/selftest.sh "$BUILD/instructor-selftest" || fail "the instru
 step "6/7 demo programs build"
 $MAKE --no-print-directory apps MODE=solutions WERROR=-Werror >/dev/null || fail "demo programs"
 echo "apps: ok"
+# Lab 09's capstone server against real clients: curl, nc, wrk (tools/check_httpd.sh).
+if [ -x "$BUILD/apps/solutions/kettle_httpd" ]; then
+    sh tools/check_httpd.sh "$BUILD/apps/solutions/kettle_httpd" || fail "kettle_httpd against curl and wrk"
+fi
 
 step "7/7 the book builds (strict) and its examples run"
 sh tools/book/selftest.sh || fail "the book's own hooks"

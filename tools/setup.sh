@@ -3,7 +3,8 @@
 #
 #   sh tools/setup.sh          what `make test` needs: a C compiler, make, python3, cmocka
 #   sh tools/setup.sh --book   what `make book` needs: mkdocs, its material theme, pymdownx, graphviz
-#   sh tools/setup.sh --all    both, plus clang (make check builds with gcc and clang)
+#   sh tools/setup.sh --all    both, plus clang (make check builds with gcc and clang),
+#                              and curl, wrk, nc (make check runs Lab 09's server against them)
 #
 # On Debian or Ubuntu, when run as root (a container, CI), the missing packages are
 # installed with apt-get. Otherwise it prints the command to run and fails.
@@ -45,6 +46,10 @@ check_book() {
 
 check_all() {
     have clang || need clang
+    # Lab 09's capstone checks talk to kettle_httpd with real clients.
+    have curl || need curl
+    have wrk || need wrk
+    have nc || need netcat-openbsd
     # clang's sanitizer runtimes come in their own package on Debian.
     if have clang; then
         tmp=$(mktemp -d)

@@ -32,6 +32,7 @@ const char *kt_strerror(int code)
     case KT_EGROUP: return "a task group collected one or more errors (ExceptionGroup)";
     case KT_EWRONGLOOP: return "the object belongs to another event loop";
     case KT_ENOTSUPPORTED: return "operation not supported on this object (RuntimeError)";
+    case KT_EGAI: return "the host name did not resolve (socket.gaierror)";
     default: break;
     }
     if (code <= KT_EUSER)

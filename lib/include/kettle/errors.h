@@ -46,8 +46,9 @@ enum {
     KT_EGROUP = KT_EBASE - 22,        /* ExceptionGroup: a TaskGroup collected errors (Lab 06) */
     KT_EWRONGLOOP = KT_EBASE - 23,    /* ValueError: future/primitive belongs to another loop */
     KT_ENOTSUPPORTED = KT_EBASE - 24, /* RuntimeError: Task does not support set_result/set_exception */
-    /* Codes KT_EBASE - 25 .. - 49 are reserved for Labs 06-09; add new ones here, in order. */
-    KT_ELAST = KT_EBASE - 25,
+    KT_EGAI = KT_EBASE - 25,          /* socket.gaierror: a host name did not resolve (Lab 09) */
+    /* Codes KT_EBASE - 26 .. - 49 are reserved for Labs 06-09; add new ones here, in order. */
+    KT_ELAST = KT_EBASE - 26,
 
     /* Codes at or below KT_EUSER are free for programs built on Kettle
      * (a coroutine's own "ValueError"); kt_strerror calls them user errors. */

@@ -26,5 +26,7 @@
 #include "kettle/queue.h"    /* Lab 07 */
 #include "kettle/threadsafe.h" /* Lab 08 */
 #include "kettle/executor.h"   /* Lab 08 */
+#include "kettle/sock.h"     /* Lab 09 */
+#include "kettle/stream.h"   /* Lab 09 */
 
 #endif
