@@ -44,7 +44,7 @@ endif
 other_dir = $(if $(filter mine,$(MODE)),labs/$(1),$(if $(wildcard solutions/$(1)),solutions/$(1),labs/$(1)))
 # lab_dir GRADED,LAB: the directory LAB's modules come from when GRADED is graded
 lab_dir = $(if $(filter $(1),$(2)),$(GRADED_ROOT)/$(2),$(call other_dir,$(2)))
-runtime_srcs = $(foreach l,$(LAB_IDS),$(wildcard $(call lab_dir,$(1),$(l))/*.c))
+runtime_srcs = $(filter-out $(COPYSTACK_OUT),$(foreach l,$(LAB_IDS),$(wildcard $(call lab_dir,$(1),$(l))/*.c)))
 
 # ---------------------------------------------------------------- flags
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
@@ -56,6 +56,14 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-fr
 ifeq ($(FASTSWITCH),1)
 SWITCH_FLAGS := -DKETTLE_FAST_SWITCH -include lib/include/kettle/fastctx.h
 SWITCH_TAG := -fastswitch
+endif
+# COPYSTACK=1: generators on copied stacks (kettle/copystack.h, lib/src/copystack.c; the bench
+# build's setting): lib's gen.h replaces Lab 03's gen.c, whose own stack tests are swapped for
+# tests/NN-*/copystack/test_*.c. Objects and binaries of its own.
+ifeq ($(COPYSTACK),1)
+SWITCH_FLAGS += -DKETTLE_COPY_STACK
+SWITCH_TAG := $(SWITCH_TAG)-copystack
+COPYSTACK_OUT := %/03-generators/gen.c tests/03-generators/test_gen_stack.c
 endif
 CFLAGS_GRADE := -std=c11 -g -O1 $(WARN) $(WERROR) $(SAN) $(INCLUDES) $(SWITCH_FLAGS) -MMD -MP
 LDLIBS_GRADE := $(SAN) -lcmocka -lm -pthread
@@ -81,7 +89,7 @@ $(FASTOBJ)/%.o: %.c
 	$(CC) $(CFLAGS_FAST) -c $< -o $@
 
 # ---------------------------------------------------------------- test binaries, one per tests/NN-*/test_*.c
-test_srcs = $(sort $(wildcard tests/$(1)/test_*.c))
+test_srcs = $(filter-out $(COPYSTACK_OUT),$(sort $(wildcard tests/$(1)/test_*.c))) $(if $(COPYSTACK_OUT),$(sort $(wildcard tests/$(1)/copystack/test_*.c)))
 test_bin = $(GDIR)/$(1)/$(basename $(notdir $(2)))
 lab_bins = $(foreach t,$(call test_srcs,$(1)),$(call test_bin,$(1),$(t)))
 ldflags_for = $(shell cat $(basename $(1)).ldflags 2>/dev/null)

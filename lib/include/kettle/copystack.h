@@ -1,0 +1,56 @@
+/* copystack.h — generators on copied stacks: the reference runtime at scale.
+ * [given]
+ *
+ * Lab 03's generator gives every body a stack of its own (an mmap with a
+ * guard page, stack.h): simple, and what the lab teaches, but each pending
+ * coroutine then holds at least one touched 4 KiB page, two kernel mappings
+ * (the kernel allows 65,530, so about 32,000 coroutines) and two 968-byte
+ * ucontext_t. Python holds a million pending tasks in 1.5 KiB each.
+ *
+ * lib/src/copystack.c implements the very same gen.h API (kt_gen_new,
+ * kt_gen_send, kt_gen_yield, ...) the way greenlet and Tencent's libco do:
+ * bodies run on a few SHARED stacks (per thread; each an mmap with a guard
+ * page, so an overflow still faults), and a suspended body keeps only the
+ * bytes it had used, [its stack pointer, the stack's top), copied to the
+ * heap when another body needs that stack (lazily: a body that yields stays
+ * in place until then). A sleeping task's body uses a few hundred bytes.
+ * A context is six registers and the FPU control words pushed on the body's
+ * own stack, so the generator object keeps one stack pointer instead of two
+ * ucontext_t. Book §3.10 has the measurements.
+ *
+ * It is selected at build time, like the fast switch: `make ... COPYSTACK=1`
+ * and `make bench` compile lib/ with -DKETTLE_COPY_STACK and leave Lab 03's
+ * gen.c out; without the macro copystack.c compiles to nothing. x86-64 only.
+ *
+ * The rule that comes with copied stacks (libco states it too): a body's
+ * locals live at their address only while that body is running or still
+ * resident on its shared stack. Another coroutine must not keep a pointer
+ * into a suspended coroutine's locals (pass heap memory, or globals, to the
+ * tasks you create). The generator a body resumes directly (yield from) is
+ * safe: a body that is running, or waiting in kt_gen_send, is never moved
+ * while the generator it drives runs on another shared stack.
+ *
+ * No asyncio twin: CPython's frames live on the heap already (book §3.1).
+ */
+#ifndef KETTLE_COPYSTACK_H
+#define KETTLE_COPYSTACK_H
+
+#include <stddef.h>
+
+/* Counters for this thread since it started, for tests and benchmarks. */
+typedef struct kt_copystack_stats {
+    size_t shared_stacks;         /* shared stacks this thread has made */
+    unsigned long long evictions; /* bodies copied out to the heap */
+    unsigned long long restores;  /* bodies copied back in */
+    unsigned long long bytes_copied; /* both directions */
+    size_t max_saved;             /* the most bytes one suspended body kept */
+} kt_copystack_stats;
+
+/* 1 when this build runs generators on copied stacks (KETTLE_COPY_STACK),
+ * else 0 and kt_copystack_get_stats leaves zeros. [given] */
+int kt_copystack_enabled(void);
+
+/* Copy this thread's counters into *out (NULL is ignored). [given] */
+void kt_copystack_get_stats(kt_copystack_stats *out);
+
+#endif
