@@ -49,6 +49,11 @@ void kt_copystack_get_stats(kt_copystack_stats *out)
         memset(out, 0, sizeof *out);
 }
 
+void kt__copystack_note_arg(const void *p)
+{
+    (void)p;
+}
+
 #else /* KETTLE_COPY_STACK */
 
 #if !defined(__x86_64__)
@@ -125,6 +130,10 @@ typedef struct shared_stack {
     kt_stack stack;
     char *top;                 /* stack.base + stack.size, 16-aligned */
     kt_gen *occupant;          /* whose bytes are on it now, or NULL */
+    kt_gen *pinned;            /* a body whose locals others point at: its
+                                * bytes are put back whenever another body
+                                * bound here stops running; no new binds */
+    int warned;                /* told about a second would-be pinned body */
     struct shared_stack *next;
 } shared_stack;
 
@@ -158,11 +167,16 @@ static _Thread_local shared_stack *stacks;
 static _Thread_local kt_stack aux;
 static _Thread_local kt_copystack_stats stats;
 
-/* The aux stack's one job: evict `evict` (NULL: nothing), load `load`, jump. */
+/* The aux stack's one job: copy `evict` out and `load` in (NULL: nothing),
+ * make `also` resident on its own home, then jump to jump_sp, whose stack
+ * ASan is told is [bottom, bottom + size). */
 static _Thread_local struct {
     kt_gen *evict;
     kt_gen *load;
+    kt_gen *also;
     void *jump_sp;
+    const void *bottom;
+    size_t size;
 } job;
 
 #if KT_ASAN
@@ -291,13 +305,41 @@ static int on_running_chain(const shared_stack *s)
 static int bind_home(kt_gen *g)
 {
     shared_stack *s = stacks;
-    while (s != NULL && (s->stack.size < g->stack_size || on_running_chain(s)))
+    while (s != NULL && (s->stack.size < g->stack_size || s->pinned != NULL || on_running_chain(s)))
         s = s->next;
     if (s == NULL && (s = new_shared_stack(g->stack_size)) == NULL)
         return KT_ENOMEM;
     g->home = s;
     g->sp = s->top - g->saved_len;
     return 0;
+}
+
+/* The running body hands out `p` (a new task's or generator's argument).
+ * If p points into its own stack, it must stay put from now on: pin it.
+ * Only the running body can be pinned, and one per shared stack; a second
+ * one is told about (it would need a stack of its own from the start). */
+static void pin_if_escaping(const void *p)
+{
+    kt_gen *g = current;
+    if (g == NULL || g->home == NULL)
+        return;
+    shared_stack *s = g->home;
+    if ((const char *)p < (const char *)s->stack.base || (const char *)p >= s->top)
+        return;
+    if (s->pinned == NULL) {
+        s->pinned = g;
+        stats.pins++;
+    } else if (s->pinned != g && !s->warned) {
+        s->warned = 1;
+        fputs("kettle: copied stacks: two coroutines on one shared stack hand pointers to their "
+              "locals to other coroutines; the second one's locals will move (copystack.h)\n",
+              stderr);
+    }
+}
+
+void kt__copystack_note_arg(const void *p)
+{
+    pin_if_escaping(p);
 }
 
 /* ---------------------------------------------------------------- copying */
@@ -357,16 +399,31 @@ static int make_resident(kt_gen *g)
     return 0;
 }
 
+/* What `from`'s stack must hold once `from` has left it for `to`: `to`
+ * itself if it is bound there; the pinned body if `from` was only visiting
+ * (every other body bound to a pinned stack restores the pinned one when it
+ * stops running); else `from` stays (lazily) resident. A finished `from`
+ * leaves nothing behind. */
+static kt_gen *successor(const kt_gen *from, kt_gen *to)
+{
+    shared_stack *s = from->home;
+    if (to != NULL && to->home == s)
+        return to;
+    if (s->pinned != NULL && s->pinned != from)
+        return s->pinned;
+    return from->state == KT_GEN_FINISHED ? NULL : (kt_gen *)from;
+}
+
 static void aux_entry(void)
 {
     asan_arrive(NULL);
-    kt_gen *evict = job.evict, *load = job.load;
-    if (evict != NULL)
-        copy_out(evict);
-    else
-        load->home->occupant = NULL;
-    copy_in(load);
-    asan_leave(NULL, load->home->stack.base, load->home->stack.size); /* aux is left for good */
+    if (job.evict != NULL)
+        copy_out(job.evict);
+    if (job.load != NULL)
+        copy_in(job.load);
+    if (job.also != NULL)
+        make_resident(job.also); /* its room was reserved before */
+    asan_leave(NULL, job.bottom, job.size); /* aux is left for good */
     kt__cs_jump(job.jump_sp);
 }
 
@@ -379,39 +436,50 @@ static void *aux_start(void)
     return top - FRAME_BYTES;
 }
 
+/* `to` will need its home made resident from the aux stack, where nothing
+ * may fail: reserve its occupant's room now. Returns `to` or NULL when
+ * there is nothing to do. */
+static kt_gen *elsewhere(const kt_gen *from, kt_gen *to, int *rc)
+{
+    *rc = 0;
+    if (to == NULL || to->home == from->home || to->home->occupant == to)
+        return NULL;
+    kt_gen *occ = to->home->occupant;
+    if (occ != NULL)
+        *rc = reserve(occ, (size_t)(to->home->top - (char *)occ->sp));
+    return to;
+}
+
 /* Leave the running context (body `from`, or plain code when NULL), saving
  * its stack pointer in *save_sp, for the context at to_sp (body `to`, or
- * plain code when NULL), bringing `to`'s bytes in first if needed. `g` is the
- * generator being switched into or out of (for a plain-code resumer's stack
- * bounds). Returns 0 once switched back, or KT_ENOMEM having switched
- * nowhere. */
+ * plain code when NULL), making the bytes right first. `g` is the generator
+ * being switched into or out of (for a plain-code resumer's stack bounds).
+ * Returns 0 once switched back, or KT_ENOMEM having switched nowhere. */
 static int switch_to(kt_gen *g, kt_gen *from, void **save_sp, kt_gen *to, void *to_sp)
 {
     void *fake = NULL;
-    const void *bottom;
-    size_t size;
-    if (to != NULL && to->home->occupant != to && from != NULL && from->home == to->home) {
-        /* We run on the stack `to` needs: copy on the aux stack. Our own bytes
-         * will be [sp, top) with sp a little below this frame. */
-        size_t need = (size_t)(from->home->top - (char *)__builtin_frame_address(0)) + 512;
-        int rc = reserve(from, need);
+    int rc;
+    target_bounds(g, to, &job.bottom, &job.size);
+    kt_gen *next = from != NULL ? successor(from, to) : NULL;
+    if (from != NULL && next != from) {
+        /* The stack we run on must change hands: copy on the aux stack. Our
+         * own bytes will be [sp, top), sp a little below this frame. */
+        rc = reserve(from, (size_t)(from->home->top - (char *)__builtin_frame_address(0)) + 512);
+        kt_gen *also = rc == 0 ? elsewhere(from, to, &rc) : NULL;
         if (rc != 0)
             return rc;
         job.evict = from;
-        job.load = to;
+        job.load = next;
+        job.also = also;
         job.jump_sp = to_sp;
         asan_leave(&fake, aux.base, aux.size);
         kt__cs_switch(save_sp, aux_start());
         asan_arrive(fake);
         return 0;
     }
-    if (to != NULL) {
-        int rc = make_resident(to);
-        if (rc != 0)
-            return rc;
-    }
-    target_bounds(g, to, &bottom, &size);
-    asan_leave(&fake, bottom, size);
+    if (to != NULL && (rc = make_resident(to)) != 0)
+        return rc;
+    asan_leave(&fake, job.bottom, job.size);
     kt__cs_switch(save_sp, to_sp);
     asan_arrive(fake);
     return 0;
@@ -435,23 +503,29 @@ __attribute__((noreturn)) static void leave_for_good(kt_gen *g)
 {
     kt_gen *to = g->resumer;
     void *to_sp = to != NULL ? to->sp : g->caller_sp;
-    const void *bottom;
-    size_t size;
-    if (to != NULL && to->home == g->home) {
-        job.evict = NULL;
-        job.load = to;
-        job.jump_sp = to_sp;
-        asan_leave(NULL, aux.base, aux.size);
-        kt__cs_jump(aux_start());
-    }
+    target_bounds(g, to, &job.bottom, &job.size);
     g->home->occupant = NULL;
-    if (to != NULL && make_resident(to) != 0) {
+    kt_gen *next = successor(g, to);
+    int rc = 0;
+    if (next != NULL) {
+        kt_gen *also = elsewhere(g, to, &rc);
+        if (rc == 0) {
+            job.evict = NULL;
+            job.load = next;
+            job.also = also;
+            job.jump_sp = to_sp;
+            asan_leave(NULL, aux.base, aux.size);
+            kt__cs_jump(aux_start());
+        }
+    } else if (to != NULL) {
+        rc = make_resident(to);
+    }
+    if (rc != 0) {
         /* Only nested generators get here (a task's resumer is the loop). */
         fputs("kettle: out of memory switching back between nested generators\n", stderr);
         abort();
     }
-    target_bounds(g, to, &bottom, &size);
-    asan_leave(NULL, bottom, size);
+    asan_leave(NULL, job.bottom, job.size);
     kt__cs_jump(to_sp);
 }
 
@@ -478,6 +552,8 @@ static void drop_body(kt_gen *g)
 {
     if (g->home != NULL && g->home->occupant == g)
         g->home->occupant = NULL;
+    if (g->home != NULL && g->home->pinned == g)
+        g->home->pinned = NULL;
     free(g->saved);
     g->saved = NULL;
     g->saved_len = g->saved_cap = 0;
@@ -529,6 +605,7 @@ int kt_gen_new(kt_gen **out, kt_gen_fn fn, void *arg, size_t stack_size)
     kt_gen *g = calloc(1, sizeof *g);
     if (g == NULL)
         return KT_ENOMEM;
+    pin_if_escaping(arg);
     if (reserve(g, FRAME_BYTES) != 0) {
         free(g);
         return KT_ENOMEM;

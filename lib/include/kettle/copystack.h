@@ -44,11 +44,22 @@ typedef struct kt_copystack_stats {
     unsigned long long restores;  /* bodies copied back in */
     unsigned long long bytes_copied; /* both directions */
     size_t max_saved;             /* the most bytes one suspended body kept */
+    unsigned long long pins;      /* bodies pinned (see kt__copystack_note_arg) */
 } kt_copystack_stats;
 
 /* 1 when this build runs generators on copied stacks (KETTLE_COPY_STACK),
  * else 0 and kt_copystack_get_stats leaves zeros. [given] */
 int kt_copystack_enabled(void);
+
+/* A coroutine is about to hand `p` to another one (a new task's argument:
+ * task_core.c's kt__task_attach calls this; kt_gen_new does it for its own
+ * `arg`). When p points into the running body's own locals, that body is
+ * pinned: from then on, until it finishes, its bytes are back in place
+ * whenever any other coroutine of its shared stack stops running, and new
+ * bodies go to other shared stacks. This keeps the common pattern (a parent
+ * passes &local to the tasks it then awaits) correct. Does nothing in other
+ * builds. [given] */
+void kt__copystack_note_arg(const void *p);
 
 /* Copy this thread's counters into *out (NULL is ignored). [given] */
 void kt_copystack_get_stats(kt_copystack_stats *out);
