@@ -61,7 +61,7 @@ endif
 # build's setting): lib's gen.h replaces Lab 03's gen.c, whose own stack tests are swapped for
 # tests/NN-*/copystack/test_*.c. Objects and binaries of its own.
 ifeq ($(COPYSTACK),1)
-SWITCH_FLAGS += -DKETTLE_COPY_STACK
+SWITCH_FLAGS += -DKETTLE_COPY_STACK -DKETTLE_FREELIST
 SWITCH_TAG := $(SWITCH_TAG)-copystack
 COPYSTACK_OUT := %/03-generators/gen.c tests/03-generators/test_gen_stack.c
 endif

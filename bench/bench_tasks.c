@@ -13,7 +13,9 @@
  *               KETTLE_FAST_SWITCH, as bench/run.sh does)
  *   gen         N kt_gen_send/kt_gen_yield round trips (Lab 03, no loop)
  *   scale       N tasks each sleep 1 s, main awaits them all; ONE run,
- *               printing "seconds peak-RSS-KiB" (issue 13)
+ *               printing "seconds peak-RSS-KiB saved-bytes" (issue 13; the
+ *               last is the most stack bytes one suspended task kept, 0
+ *               without copied stacks)
  *
  * Built at -O2 without sanitizers against the solutions (bench/run.sh). This
  * file itself is compiled without the fast-switch mapping, so `swapcontext`
@@ -26,6 +28,7 @@
 #include <time.h>
 #include <ucontext.h>
 
+#include "kettle/copystack.h"
 #include "kettle/fastctx.h"
 #include "kettle/kettle.h"
 
@@ -341,7 +344,9 @@ int main(int argc, char **argv)
     N = atol(argv[2]);
     if (strcmp(argv[1], "scale") == 0) {
         double t = run_in_loop(scale_main, NULL);
-        printf("%.6f %ld\n", t, peak_rss_kib());
+        kt_copystack_stats cs;
+        kt_copystack_get_stats(&cs);
+        printf("%.6f %ld %zu\n", t, peak_rss_kib(), cs.max_saved);
         return 0;
     }
     double best = 1e30;

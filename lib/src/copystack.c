@@ -33,6 +33,7 @@
 
 #include "kettle/copystack.h"
 #include "kettle/errors.h"
+#include "kettle/freelist.h"
 #include "kettle/gen.h"
 #include "kettle/stack.h"
 
@@ -143,8 +144,9 @@ struct kt_gen {
                             * executing (suspended, or blocked resuming another) */
     void *caller_sp;       /* the resumer's, when the resumer is plain code */
     shared_stack *home;    /* bound at the first resume */
-    char *saved;           /* [sp, home->top) while not resident; before the
-                            * first resume, the first frame */
+    char *saved;           /* [sp, home->top) while not resident; NULL
+                            * until first copied out (the first frame is
+                            * written straight onto the stack) */
     size_t saved_len, saved_cap;
     size_t stack_size;     /* what the body asked for */
     kt_gen_fn fn;
@@ -348,10 +350,12 @@ static int reserve(kt_gen *g, size_t len)
 {
     if (len <= g->saved_cap)
         return 0;
-    size_t cap = (len + 63) & ~(size_t)63;
-    char *p = realloc(g->saved, cap);
+    /* The old bytes are stale (g is resident, or running): no copy. */
+    size_t cap = (len + 15) & ~(size_t)15;
+    char *p = kt__obj_alloc(cap);
     if (p == NULL)
         return KT_ENOMEM;
+    kt__obj_free(g->saved, g->saved_cap);
     g->saved = p;
     g->saved_cap = cap;
     return 0;
@@ -372,12 +376,17 @@ static void copy_out(kt_gen *g)
         stats.max_saved = len;
 }
 
-/* g's bytes go back to where they were. */
+static void gen_entry(void);
+
+/* g's bytes go back to where they were (a new body: its first frame). */
 static void copy_in(kt_gen *g)
 {
     shared_stack *s = g->home;
     asan_clean(s->stack.base, s->stack.size);
-    memcpy(g->sp, g->saved, g->saved_len);
+    if (g->saved != NULL)
+        memcpy(g->sp, g->saved, g->saved_len);
+    else
+        write_first_frame(g->sp, gen_entry);
     s->occupant = g;
     stats.restores++;
     stats.bytes_copied += g->saved_len;
@@ -554,7 +563,7 @@ static void drop_body(kt_gen *g)
         g->home->occupant = NULL;
     if (g->home != NULL && g->home->pinned == g)
         g->home->pinned = NULL;
-    free(g->saved);
+    kt__obj_free(g->saved, g->saved_cap);
     g->saved = NULL;
     g->saved_len = g->saved_cap = 0;
 }
@@ -602,15 +611,10 @@ int kt_gen_new(kt_gen **out, kt_gen_fn fn, void *arg, size_t stack_size)
     *out = NULL;
     if (fn == NULL || (stack_size != 0 && stack_size < KT_STACK_MIN_SIZE))
         return KT_EINVAL;
-    kt_gen *g = calloc(1, sizeof *g);
+    kt_gen *g = kt__obj_alloc(sizeof *g);
     if (g == NULL)
         return KT_ENOMEM;
     pin_if_escaping(arg);
-    if (reserve(g, FRAME_BYTES) != 0) {
-        free(g);
-        return KT_ENOMEM;
-    }
-    write_first_frame(g->saved, gen_entry);
     g->saved_len = FRAME_BYTES;
     g->stack_size = stack_size != 0 ? stack_size : KT_STACK_DEFAULT_SIZE;
     g->fn = fn;
@@ -705,7 +709,7 @@ int kt_gen_free(kt_gen *g)
         return KT_ERUNNING;
     int rc = kt_gen_close(g);
     drop_body(g);
-    free(g);
+    kt__obj_free(g, sizeof *g);
     return rc;
 }
 
