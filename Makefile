@@ -5,7 +5,7 @@
 #   make test MINE=1     build every module from labs/ (your whole runtime)
 #   make check           prove the kit: solutions pass, starters fail, book builds
 #
-# Other targets: starters, book, apps, run, bench, clean, help.
+# Other targets: starters, book, apps, run, trace, bench, clean, help.
 # Read CONTRIBUTING.md for how the pieces fit.
 
 .DEFAULT_GOAL := help
@@ -117,7 +117,7 @@ grade_args = $(foreach l,$(SEL_LABS),--lab $(firstword $(subst -, ,$(l))) --titl
 
 EXPECT ?= pass
 
-.PHONY: help test grade build-tests check starters book apps run bench clean deps deps-book
+.PHONY: help test grade build-tests check starters book apps run trace bench clean deps deps-book
 
 help:
 	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
@@ -166,6 +166,14 @@ apps: $(APP_BINS)
 run: apps
 	@test -n "$(APP)" || { echo "make run: say which program, e.g. make run LAB=02 APP=echo_server"; exit 2; }
 	$(BUILD)/apps/$(MODE)/$(APP) $(ARGS)
+
+## make trace LAB=05 APP=sleepers [ARGS=...]: run a demo with KETTLE_TRACE and draw its timeline
+trace: apps
+	@test -n "$(APP)" || { echo "make trace: say which program, e.g. make trace LAB=05 APP=sleepers"; exit 2; }
+	@mkdir -p $(BUILD)/trace
+	@KETTLE_TRACE=$(BUILD)/trace/$(APP).json $(BUILD)/apps/$(MODE)/$(APP) $(ARGS)
+	@echo "trace:    $(BUILD)/trace/$(APP).json (open it in ui.perfetto.dev or chrome://tracing)"
+	@printf 'timeline: '; $(PYTHON) tools/trace/timeline.py $(BUILD)/trace/$(APP).json --title "$(APP)"
 
 bench:
 	@sh bench/run.sh

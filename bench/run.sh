@@ -132,6 +132,20 @@ awk -v k1="$scale_kr_100000" -v k2="$scale_kr_1000000" -v p1="$scale_pr_100000" 
         (k2 - k1) <= (p2 - p1) ? "met" : "MISSED", (k2 - k1) / 900000, (p2 - p1) / 900000 }'
 
 
+# Tracing (trace.h): the same workloads with KETTLE_TRACE on, against off. Off
+# is what every row above measured: one predictable branch per hook.
+echo
+printf '%-10s %9s %12s %12s %9s\n' tracing N off on 'on/off'
+for spec in callbacks:100000 tasks:10000; do
+    w=${spec%%:*}
+    n=${spec#*:}
+    off=$("$OUT/bench_tasks" "$w" "$n")
+    on=$(KETTLE_TRACE="$OUT/trace-$w.json" "$OUT/bench_tasks" "$w" "$n")
+    r=$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.1f", a / b }')
+    printf '%-10s %9s %10.4f s %10.4f s %8sx\n' "$w" "$n" "$off" "$on" "$r"
+done
+rm -f "$OUT"/trace-*.json
+
 # Lab 03's own switch benchmark, for the detail behind the switch line above.
 if [ -f bench/bench_switch.c ]; then
     gen=solutions/03-generators/gen.c

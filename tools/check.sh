@@ -3,6 +3,7 @@
 #
 #  1. labs/ is exactly what the starter generator makes from solutions/;
 #  2. the grader's self-test: crashes, hangs, leaks, sanitizer reports are all caught;
+#     and the tracer's (KETTLE_TRACE): a traced run gives a trace and a picture;
 #  3. under gcc and clang, warnings as errors: every lab's tests pass on the solutions;
 #  4. Labs 03 and 05 pass again with lib's signal-mask-free context switch
 #     (FASTSWITCH=1; kettle/fastctx.h), and on copied stacks (COPYSTACK=1, the
@@ -28,6 +29,9 @@ step "2/7 the grader catches every way a test can go wrong"
 for cc in gcc clang; do
     CC=$cc sh tools/grader/selftest/run.sh "$BUILD/selftest-$cc" || fail "grader self-test under $cc"
 done
+
+step "2/7 (and) the tracer writes a faithful trace and draws it (tools/trace/selftest.sh)"
+sh tools/trace/selftest.sh "$BUILD/trace-selftest" || fail "the tracer's self-test"
 
 for cc in gcc clang; do
     step "3/7 solutions pass every test ($cc, -Werror, ASan+UBSan+LSan)"

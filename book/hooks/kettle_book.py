@@ -3,6 +3,7 @@
 On every page, outside fenced code blocks:
   @code path[#region]    a real file (or a marked region) as a code block  (book_include.py)
   @grading tests/NN-x    the grading table of a lab, read from its tests   (book_grading.py)
+  @timeline APP [ARGS]   a timeline of a real traced run of a demo          (book_timeline.py)
 and every ```dot fence becomes an inline SVG drawn by Graphviz           (book_dot.py).
 
 With KETTLE_WALKTHROUGHS=0 in the environment (make book WALKTHROUGHS=0),
@@ -22,8 +23,10 @@ import book_dot  # noqa: E402
 import book_fences  # noqa: E402
 import book_grading  # noqa: E402
 import book_include  # noqa: E402
+import book_timeline  # noqa: E402
 
 DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)@(?P<what>code|grading)[ \t]+(?P<arg>\S+)[ \t]*$")
+TIMELINE = re.compile(r"^@timeline[ \t]+(?P<spec>\S.*?)[ \t]*$")
 WALKTHROUGHS = "walkthroughs/"
 
 
@@ -70,7 +73,7 @@ def on_page_markdown(markdown, page, config, **kwargs):
     root = repo_root(config)
     page_path = os.path.relpath(os.path.join(config["docs_dir"], page.file.src_path), root)
     lines = markdown.split("\n")
-    out, dot_lines, dot_start, diagrams = [], None, 0, 0
+    out, dot_lines, dot_start, diagrams, timelines = [], None, 0, 0, 0
     for i, line, kind in book_fences.walk(lines):
         where = f"{page_path}:{i + 1}"
         try:
@@ -83,6 +86,9 @@ def on_page_markdown(markdown, page, config, **kwargs):
                     dot_lines.append(line)
             elif isinstance(kind, tuple) and kind[1].group("info").strip() == "dot":
                 dot_lines, dot_start = [], i + 1
+            elif kind == "text" and (m := TIMELINE.match(line)):
+                timelines += 1
+                out.extend(book_timeline.render(root, m.group("spec"), timelines))
             elif kind == "text" and (m := DIRECTIVE.match(line)):
                 if m.group("what") == "code":
                     out.extend(book_include.render(root, m.group("arg"), m.group("indent")))
@@ -90,7 +96,7 @@ def on_page_markdown(markdown, page, config, **kwargs):
                     out.extend(book_grading.render(root, m.group("arg").rstrip("/")))
             else:
                 out.append(line)
-        except (book_include.IncludeError, book_grading.GradingError) as e:
+        except (book_include.IncludeError, book_grading.GradingError, book_timeline.TimelineError) as e:
             raise PluginError(f"{where}: {line.strip()}: {e}")
         except book_dot.DotError as e:
             raise PluginError(f"{page_path}:{dot_start}: dot diagram: {e}")

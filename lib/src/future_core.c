@@ -11,6 +11,7 @@
 #include "kettle/errors.h"
 #include "kettle/freelist.h"
 #include "kettle/future_impl.h"
+#include "kettle/trace_impl.h"
 
 kt_future *kt__future_new(kt_loop *loop, const kt_future_class *cls)
 {
@@ -25,6 +26,8 @@ kt_future *kt__future_new(kt_loop *loop, const kt_future_class *cls)
     f->state = KT_FUTURE_PENDING;
     kt_list_init(&f->callbacks);
     loop->live_futures++;
+    if (KT__TRACING())
+        kt__trace_future_new(f);
     return f;
 }
 
@@ -51,6 +54,8 @@ static void report_unretrieved(kt_future *f)
 /* The last reference is gone. */
 static void destroy(kt_future *f)
 {
+    if (KT__TRACING())
+        kt__trace_future_free(f);
     report_unretrieved(f);
     if (f->cls->finalize != NULL)
         f->cls->finalize(f);
@@ -80,7 +85,10 @@ int kt_future_cancel(kt_future *f, const char *msg)
 {
     if (f == NULL)
         return KT_EINVAL;
-    return f->cls->cancel(f, msg);
+    int rc = f->cls->cancel(f, msg);
+    if (KT__TRACING())
+        kt__trace_future_cancel(f, msg, rc);
+    return rc;
 }
 
 const char *kt_future_cancel_message(const kt_future *f)

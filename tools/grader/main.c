@@ -376,6 +376,10 @@ static void print_rerun(const test *t)
     printf(INDENT "rerun: %s%s --run %s\n", str_get(&env), path, t->name);
     printf(INDENT "debug: %s%sgdb --args %s --run %s\n", env.len > 0 ? "env " : "", str_get(&env), path,
            t->name);
+    /* An order test (an expected/got pair of event logs): a picture of the
+     * run shows which iteration each step ran in (tools/trace, trace.h). */
+    if (t->reason != NULL && strstr(t->reason, "expected: \"") != NULL && strstr(t->reason, "got:") != NULL)
+        printf(INDENT "picture: sh tools/trace/show.sh %s %s %s\n", path, t->name, str_get(&env));
     str_free(&env);
     free(path);
 }

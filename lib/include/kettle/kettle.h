@@ -11,6 +11,7 @@
 #include "kettle/heap.h"
 #include "kettle/nonblock.h" /* Lab 00 */
 #include "kettle/loop.h"     /* Lab 01 */
+#include "kettle/trace.h"    /* given: KETTLE_TRACE=path */
 /* kettle-labs: later labs add their headers below, one line each. */
 #include "kettle/io.h"       /* Lab 02 */
 #include "kettle/poller.h"   /* Lab 02 */
