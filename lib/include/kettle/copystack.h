@@ -24,11 +24,18 @@
  *
  * The rule that comes with copied stacks (libco states it too): a body's
  * locals live at their address only while that body is running or still
- * resident on its shared stack. Another coroutine must not keep a pointer
- * into a suspended coroutine's locals (pass heap memory, or globals, to the
- * tasks you create). The generator a body resumes directly (yield from) is
- * safe: a body that is running, or waiting in kt_gen_send, is never moved
- * while the generator it drives runs on another shared stack.
+ * resident on its shared stack. Two cases are handled for you: a body that
+ * is running, or waiting in kt_gen_send, is never moved by the generator it
+ * drives (that one is bound to another shared stack); and a body that hands
+ * a pointer to its own locals to kt_create_task or kt_gen_new is pinned
+ * (kt__copystack_note_arg below). A pointer to a suspended coroutine's
+ * locals kept anywhere else (a heap structure, a done callback's argument)
+ * is not seen: in this build, share such data on the heap.
+ *
+ * Running out of memory: kt_gen_new returns KT_ENOMEM when the generator
+ * cannot be allocated; a resume returns KT_ENOMEM, having run nothing, when
+ * no shared stack can be mapped or the occupant's bytes cannot be saved (a
+ * task then finishes with KT_ENOMEM at that step).
  *
  * No asyncio twin: CPython's frames live on the heap already (book §3.1).
  */
