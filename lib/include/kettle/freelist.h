@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#define KT_FREELIST_MAX_SIZE 512
+#define KT_FREELIST_MAX_SIZE 1024
 #define KT_FREELIST_KEEP 65536
 
 /* `size` zeroed bytes, from this thread's list when one is kept, else from
