@@ -393,7 +393,7 @@ static void copy_in(kt_gen *g)
 }
 
 /* Make room on g's home for g (from a stack other than that one). */
-static int make_resident(kt_gen *g)
+static __attribute__((noinline)) int make_resident(kt_gen *g)
 {
     kt_gen *occ = g->home->occupant;
     if (occ == g)
@@ -459,6 +459,28 @@ static kt_gen *elsewhere(const kt_gen *from, kt_gen *to, int *rc)
     return to;
 }
 
+/* The slow path of switch_to: the stack we run on must change hands, so the
+ * copying is done on the aux stack. Our own bytes will be [sp, top), sp a
+ * little below this frame. Kept out of line so that the frames a suspended
+ * body leaves behind (and copies) stay small. */
+static __attribute__((noinline)) int switch_via_aux(kt_gen *from, void **save_sp, kt_gen *to, void *to_sp,
+                                                    kt_gen *next)
+{
+    void *fake = NULL;
+    int rc = reserve(from, (size_t)(from->home->top - (char *)__builtin_frame_address(0)) + 512);
+    kt_gen *also = rc == 0 ? elsewhere(from, to, &rc) : NULL;
+    if (rc != 0)
+        return rc;
+    job.evict = from;
+    job.load = next;
+    job.also = also;
+    job.jump_sp = to_sp;
+    asan_leave(&fake, aux.base, aux.size);
+    kt__cs_switch(save_sp, aux_start());
+    asan_arrive(fake);
+    return 0;
+}
+
 /* Leave the running context (body `from`, or plain code when NULL), saving
  * its stack pointer in *save_sp, for the context at to_sp (body `to`, or
  * plain code when NULL), making the bytes right first. `g` is the generator
@@ -466,31 +488,25 @@ static kt_gen *elsewhere(const kt_gen *from, kt_gen *to, int *rc)
  * Returns 0 once switched back, or KT_ENOMEM having switched nowhere. */
 static int switch_to(kt_gen *g, kt_gen *from, void **save_sp, kt_gen *to, void *to_sp)
 {
-    void *fake = NULL;
-    int rc;
     target_bounds(g, to, &job.bottom, &job.size);
-    kt_gen *next = from != NULL ? successor(from, to) : NULL;
-    if (from != NULL && next != from) {
-        /* The stack we run on must change hands: copy on the aux stack. Our
-         * own bytes will be [sp, top), sp a little below this frame. */
-        rc = reserve(from, (size_t)(from->home->top - (char *)__builtin_frame_address(0)) + 512);
-        kt_gen *also = rc == 0 ? elsewhere(from, to, &rc) : NULL;
+    if (from != NULL) {
+        kt_gen *next = successor(from, to);
+        if (next != from)
+            return switch_via_aux(from, save_sp, to, to_sp, next);
+    }
+    if (to != NULL && to->home->occupant != to) {
+        int rc = make_resident(to);
         if (rc != 0)
             return rc;
-        job.evict = from;
-        job.load = next;
-        job.also = also;
-        job.jump_sp = to_sp;
-        asan_leave(&fake, aux.base, aux.size);
-        kt__cs_switch(save_sp, aux_start());
-        asan_arrive(fake);
-        return 0;
     }
-    if (to != NULL && (rc = make_resident(to)) != 0)
-        return rc;
+#if KT_ASAN
+    void *fake = NULL;
     asan_leave(&fake, job.bottom, job.size);
     kt__cs_switch(save_sp, to_sp);
     asan_arrive(fake);
+#else
+    kt__cs_switch(save_sp, to_sp);
+#endif
     return 0;
 }
 
@@ -508,7 +524,7 @@ const char *kt_gen_state_name(int state)
 }
 
 /* A finished body leaves its stack for good, back to its resumer. */
-__attribute__((noreturn)) static void leave_for_good(kt_gen *g)
+__attribute__((noreturn, noinline)) static void leave_for_good(kt_gen *g)
 {
     kt_gen *to = g->resumer;
     void *to_sp = to != NULL ? to->sp : g->caller_sp;
