@@ -6,6 +6,7 @@
 #   make check           prove the kit: solutions pass, starters fail, book builds
 #
 # Other targets: starters, book, apps, run, trace, bench, clean, help.
+# Instructors: handout, submission, gradescope, grade-all (README, "For instructors").
 # Read CONTRIBUTING.md for how the pieces fit.
 
 .DEFAULT_GOAL := help
@@ -89,8 +90,13 @@ $(FASTOBJ)/%.o: %.c
 	$(CC) $(CFLAGS_FAST) -c $< -o $@
 
 # ---------------------------------------------------------------- test binaries, one per tests/NN-*/test_*.c
-test_srcs = $(filter-out $(COPYSTACK_OUT),$(sort $(wildcard tests/$(1)/test_*.c))) $(if $(COPYSTACK_OUT),$(sort $(wildcard tests/$(1)/copystack/test_*.c)))
-test_bin = $(GDIR)/$(1)/$(basename $(notdir $(2)))
+# Hidden tests (an instructor's): tests/NN-topic/hidden/test_*.c, and with HIDDEN=dir the
+# test_*.c there join the one lab named by LAB. Their binaries are named hidden_*, which
+# the grader marks hidden in results.json. Never in a handout (make handout).
+HIDDEN ?=
+hidden_srcs = $(sort $(wildcard tests/$(1)/hidden/test_*.c) $(if $(and $(HIDDEN),$(filter 1,$(words $(SEL_LABS)))),$(wildcard $(abspath $(HIDDEN))/test_*.c)))
+test_srcs = $(filter-out $(COPYSTACK_OUT),$(sort $(wildcard tests/$(1)/test_*.c))) $(call hidden_srcs,$(1)) $(if $(COPYSTACK_OUT),$(sort $(wildcard tests/$(1)/copystack/test_*.c)))
+test_bin = $(GDIR)/$(1)/$(if $(filter $(call hidden_srcs,$(1)),$(2)),hidden_)$(basename $(notdir $(2)))
 lab_bins = $(foreach t,$(call test_srcs,$(1)),$(call test_bin,$(1),$(t)))
 ldflags_for = $(shell cat $(basename $(1)).ldflags 2>/dev/null)
 
@@ -117,7 +123,7 @@ grade_args = $(foreach l,$(SEL_LABS),--lab $(firstword $(subst -, ,$(l))) --titl
 
 EXPECT ?= pass
 
-.PHONY: help test grade build-tests check starters book apps run trace bench clean deps deps-book
+.PHONY: help test grade build-tests check starters book apps run trace bench clean deps deps-book handout submission gradescope grade-all
 
 help:
 	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
@@ -174,6 +180,23 @@ trace: apps
 	@KETTLE_TRACE=$(BUILD)/trace/$(APP).json $(BUILD)/apps/$(MODE)/$(APP) $(ARGS)
 	@echo "trace:    $(BUILD)/trace/$(APP).json (open it in ui.perfetto.dev or chrome://tracing)"
 	@printf 'timeline: '; $(PYTHON) tools/trace/timeline.py $(BUILD)/trace/$(APP).json --title "$(APP)"
+
+# ---------------------------------------------------------------- instructors (tools/instructor/)
+## make handout RELEASED="00 01": the students' copy: build/handout/kettle (+ .tar.gz, -book)
+handout: deps-book
+	@$(PYTHON) tools/instructor/handout.py $(or $(HANDOUT),$(BUILD)/handout/kettle) --released "$(RELEASED)"
+
+## make submission LAB=NN: an archive of exactly your files of lab NN
+submission:
+	@$(PYTHON) tools/instructor/submission.py "$(LAB)"
+
+## make gradescope LAB=NN [HIDDEN=dir]: Gradescope's autograder zip
+gradescope:
+	@$(PYTHON) tools/instructor/gradescope.py "$(LAB)" $(BUILD)/gradescope/kettle-lab$(LAB).zip $(if $(HIDDEN),--hidden "$(HIDDEN)")
+
+## make grade-all SUBMISSIONS=dir LAB=NN [JOBS=n] [TIMEOUT=s] [HIDDEN=dir]: a class, a gradebook
+grade-all: deps
+	@$(PYTHON) tools/instructor/grade_all.py "$(SUBMISSIONS)" "$(LAB)" --jobs $(or $(JOBS),$(NPROC)) --timeout $(or $(TIMEOUT),300) $(if $(HIDDEN),--hidden "$(HIDDEN)")
 
 bench:
 	@sh bench/run.sh

@@ -20,6 +20,9 @@ MAKE=${MAKE:-make}
 step() { printf '\n==== check: %s\n' "$*"; }
 fail() { printf '\ncheck FAILED: %s\n' "$*"; exit 1; }
 
+# A handout (make handout) proves what a students' copy can: see that script.
+[ -f .kettle-handout ] && exec sh tools/instructor/check_handout.sh
+
 sh tools/setup.sh --all || fail "missing tools (see above)"
 
 step "1/7 labs/ matches the starters generated from solutions/"
@@ -60,6 +63,9 @@ python3 tools/starters.py solutions "$BUILD/starters"
 $MAKE --no-print-directory grade MODE=starters EXPECT=fail WERROR=-Werror >"$BUILD/check-starters.log" 2>&1 ||
     { cat "$BUILD/check-starters.log"; fail "some test does not bite (see above)"; }
 grep -E '^ *starter check' "$BUILD/check-starters.log" || true
+
+step "5/7 (and) the instructors' commands: handout, submission, Gradescope, grade-all"
+sh tools/instructor/selftest.sh "$BUILD/instructor-selftest" || fail "the instructors' commands"
 
 step "6/7 demo programs build"
 $MAKE --no-print-directory apps MODE=solutions WERROR=-Werror >/dev/null || fail "demo programs"

@@ -23,6 +23,7 @@ import book_dot  # noqa: E402
 import book_fences  # noqa: E402
 import book_grading  # noqa: E402
 import book_include  # noqa: E402
+import book_sections  # noqa: E402
 import book_timeline  # noqa: E402
 
 DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)@(?P<what>code|grading)[ \t]+(?P<arg>\S+)[ \t]*$")
@@ -31,7 +32,10 @@ WALKTHROUGHS = "walkthroughs/"
 
 
 def walkthroughs_enabled():
-    return os.environ.get("KETTLE_WALKTHROUGHS", "1") != "0"
+    """On unless KETTLE_WALKTHROUGHS=0, or the pages are not here (a handout)."""
+    here = os.path.isdir(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                      "docs", "walkthroughs"))
+    return here and os.environ.get("KETTLE_WALKTHROUGHS", "1") != "0"
 
 
 def repo_root(config):
@@ -69,8 +73,17 @@ def on_files(files, config, **kwargs):
     return files
 
 
+_sections = {}
+
+
+def on_pre_build(config, **kwargs):
+    _sections.clear()
+    _sections.update(book_sections.index(config["docs_dir"], book_fences))
+
+
 def on_page_markdown(markdown, page, config, **kwargs):
     root = repo_root(config)
+    src = page.file.src_path.replace(os.sep, "/")
     page_path = os.path.relpath(os.path.join(config["docs_dir"], page.file.src_path), root)
     lines = markdown.split("\n")
     out, dot_lines, dot_start, diagrams, timelines = [], None, 0, 0, 0
@@ -93,7 +106,8 @@ def on_page_markdown(markdown, page, config, **kwargs):
                 if m.group("what") == "code":
                     out.extend(book_include.render(root, m.group("arg"), m.group("indent")))
                 else:
-                    out.extend(book_grading.render(root, m.group("arg").rstrip("/")))
+                    out.extend(book_grading.render(root, m.group("arg").rstrip("/"),
+                                                   lambda n: book_sections.link(_sections, n, src)))
             else:
                 out.append(line)
         except (book_include.IncludeError, book_grading.GradingError, book_timeline.TimelineError) as e:
@@ -103,3 +117,17 @@ def on_page_markdown(markdown, page, config, **kwargs):
     if dot_lines is not None:
         raise PluginError(f"{page_path}:{dot_start}: dot fence is never closed")
     return "\n".join(out)
+
+
+def on_post_build(config, **kwargs):
+    """Write search/search_index.js beside search_index.json: the same index
+    as a script, which js/offline-search.js loads when the book is opened
+    from disk (file://), where browsers refuse to fetch() the .json."""
+    site = config["site_dir"]
+    index = os.path.join(site, "search", "search_index.json")
+    if not os.path.isfile(index):
+        raise PluginError("search/search_index.json was not built: is the search plugin on?")
+    with open(index, encoding="utf-8") as f:
+        data = f.read()
+    with open(os.path.join(site, "search", "search_index.js"), "w", encoding="utf-8") as f:
+        f.write("window.__kettleSearchIndex = " + data + ";\n")

@@ -135,7 +135,11 @@ int write_json(const char *path, lab *labs, size_t nlabs, test *tests, size_t nt
         fprintf(f, ", \"score\": %d, \"max_score\": %d, \"status\": \"%s\", \"output\": ",
                 t->passed ? t->points : 0, t->points, t->passed ? "passed" : "failed");
         json_string(f, r);
-        fputs(", \"visibility\": \"visible\"}", f);
+        /* An instructor's hidden test (its binary is hidden_*, see the Makefile):
+         * Gradescope shows it to students only when the instructor says so. */
+        const char *base = strrchr(t->bin, '/');
+        bool hidden = strncmp(base != NULL ? base + 1 : t->bin, "hidden_", 7) == 0;
+        fprintf(f, ", \"visibility\": \"%s\"}", hidden ? "hidden" : "visible");
         free(n);
         free(r);
         str_free(&name);

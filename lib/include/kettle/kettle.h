@@ -19,5 +19,7 @@
 #include "kettle/gen.h"      /* Lab 03 (with the given stack.h) */
 #include "kettle/future.h"   /* Lab 04 */
 #include "kettle/task.h"     /* Lab 05 (a task is a Lab 04 future) */
+#include "kettle/sync.h"     /* Lab 07 */
+#include "kettle/queue.h"    /* Lab 07 */
 
 #endif
