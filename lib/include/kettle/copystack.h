@@ -30,7 +30,9 @@
  * a pointer to its own locals to kt_create_task or kt_gen_new is pinned
  * (kt__copystack_note_arg below). A pointer to a suspended coroutine's
  * locals kept anywhere else (a heap structure, a done callback's argument)
- * is not seen: in this build, share such data on the heap.
+ * is not seen: in this build, share such data on the heap. Lab 07 parks
+ * its waiters on the waiting task's stack and links them into lists, so
+ * this build runs the runtime of Labs 00-05 only (book §3.14).
  *
  * Running out of memory: kt_gen_new returns KT_ENOMEM when the generator
  * cannot be allocated; a resume returns KT_ENOMEM, having run nothing, when
