@@ -49,7 +49,7 @@ endif
 other_dir = $(if $(filter mine,$(MODE)),labs/$(1),$(if $(wildcard solutions/$(1)),solutions/$(1),labs/$(1)))
 # lab_dir GRADED,LAB: the directory LAB's modules come from when GRADED is graded
 lab_dir = $(if $(filter $(1),$(2)),$(GRADED_ROOT)/$(2),$(call other_dir,$(2)))
-runtime_srcs = $(foreach l,$(LAB_IDS),$(wildcard $(call lab_dir,$(1),$(l))/*.c))
+runtime_srcs = $(filter-out $(COPYSTACK_OUT),$(foreach l,$(LAB_IDS),$(wildcard $(call lab_dir,$(1),$(l))/*.c)))
 
 # ---------------------------------------------------------------- flags
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
@@ -67,6 +67,14 @@ endif
 ifeq ($(FASTSWITCH),1)
 SWITCH_FLAGS := -DKETTLE_FAST_SWITCH -include lib/include/kettle/fastctx.h
 SWITCH_TAG := -fastswitch
+endif
+# COPYSTACK=1: generators on copied stacks (kettle/copystack.h, lib/src/copystack.c; the bench
+# build's setting): lib's gen.h replaces Lab 03's gen.c, whose own stack tests are swapped for
+# tests/NN-*/copystack/test_*.c. Objects and binaries of its own.
+ifeq ($(COPYSTACK),1)
+SWITCH_FLAGS += -DKETTLE_COPY_STACK -DKETTLE_FREELIST
+SWITCH_TAG := $(SWITCH_TAG)-copystack
+COPYSTACK_OUT := %/03-generators/gen.c tests/03-generators/test_gen_stack.c
 endif
 CFLAGS_GRADE := -std=c11 -g -O1 $(WARN) $(WERROR) $(SAN) $(INCLUDES) $(SWITCH_FLAGS) -MMD -MP
 LDLIBS_GRADE := $(SAN) -lcmocka -lm -pthread
@@ -99,8 +107,9 @@ HIDDEN ?=
 hidden_srcs = $(sort $(wildcard tests/$(1)/hidden/test_*.c) $(if $(and $(HIDDEN),$(filter 1,$(words $(SEL_LABS)))),$(wildcard $(abspath $(HIDDEN))/test_*.c)))
 # tests/NN-topic/order (optional) lists the test programs in the order of the chapter's steps,
 # one name a line (test_poller, ...); programs it does not name follow, sorted.
+# COPYSTACK=1 leaves out what that build replaces and adds tests/NN-topic/copystack/.
 listed_srcs = $(foreach t,$(shell sed -n 's/^\(test_[A-Za-z0-9_]*\).*/\1/p' tests/$(1)/order 2>/dev/null),tests/$(1)/$(t).c)
-all_test_srcs = $(listed_srcs) $(filter-out $(listed_srcs),$(sort $(wildcard tests/$(1)/test_*.c))) $(call hidden_srcs,$(1))
+all_test_srcs = $(filter-out $(COPYSTACK_OUT),$(listed_srcs) $(filter-out $(listed_srcs),$(sort $(wildcard tests/$(1)/test_*.c)))) $(call hidden_srcs,$(1)) $(if $(COPYSTACK_OUT),$(sort $(wildcard tests/$(1)/copystack/test_*.c)))
 # ONLY="test_io test_echo" builds and grades only these test programs (tools/bugs.py uses it).
 test_srcs = $(if $(ONLY),$(filter $(foreach t,$(ONLY),tests/$(1)/$(t).c),$(all_test_srcs)),$(all_test_srcs))
 test_bin = $(GDIR)/$(1)/$(if $(filter $(call hidden_srcs,$(1)),$(2)),hidden_)$(basename $(notdir $(2)))

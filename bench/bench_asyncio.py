@@ -78,6 +78,20 @@ async def timers_main(ds):
         await t
 
 
+async def scale_main(n):
+    tasks = [asyncio.create_task(asyncio.sleep(1.0)) for _ in range(n)]
+    for t in tasks:
+        await t
+
+
+def peak_rss_kib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return -1
+
+
 def timed_run(coro):
     t = time.perf_counter()
     asyncio.run(coro)
@@ -101,6 +115,10 @@ def main():
     if len(sys.argv) != 3:
         raise SystemExit("usage: bench_asyncio.py WORKLOAD N")
     workload, n = sys.argv[1], int(sys.argv[2])
+    if workload == "scale":  # one run: "seconds peak-RSS-KiB"
+        t = timed_run(scale_main(n))
+        print(f"{t:.6f} {peak_rss_kib()}")
+        return
     print(f"{min(run_one(workload, n) for _ in range(3)):.6f}")
 
 

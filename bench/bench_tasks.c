@@ -12,6 +12,10 @@
  *               mask; the fast one when lib/src/fastctx.c was built with
  *               KETTLE_FAST_SWITCH, as bench/run.sh does)
  *   gen         N kt_gen_send/kt_gen_yield round trips (Lab 03, no loop)
+ *   scale       N tasks each sleep 1 s, main awaits them all; ONE run,
+ *               printing "seconds peak-RSS-KiB saved-bytes" (issue 13; the
+ *               last is the most stack bytes one suspended task kept, 0
+ *               without copied stacks)
  *
  * Built at -O2 without sanitizers against the solutions (bench/run.sh). This
  * file itself is compiled without the fast-switch mapping, so `swapcontext`
@@ -24,6 +28,7 @@
 #include <time.h>
 #include <ucontext.h>
 
+#include "kettle/copystack.h"
 #include "kettle/fastctx.h"
 #include "kettle/kettle.h"
 
@@ -213,6 +218,54 @@ static double run_timers(void)
     return t;
 }
 
+/* ------------------------------------------------------------ scale */
+
+/* The issue-13 program: N tasks each sleep one second, main awaits them all.
+ * Run once per process (peak RSS is the process's), printing the time and
+ * the peak resident set. */
+static double one_second = 1.0;
+
+static int scale_main(void *arg, void **result)
+{
+    (void)arg;
+    (void)result;
+    kt_loop *loop = kt_get_running_loop();
+    kt_task **t = malloc((size_t)N * sizeof *t);
+    if (t == NULL)
+        die("scale: task array", KT_ENOMEM);
+    for (long i = 0; i < N; i++) {
+        int rc = kt_create_task(loop, sleepy, &one_second, &t[i]);
+        if (rc < 0)
+            die("kt_create_task", rc);
+    }
+    long failed = 0;
+    for (long i = 0; i < N; i++) {
+        if (kt_await_task(t[i], NULL) < 0)
+            failed++;
+        kt_task_release(t[i]);
+    }
+    free(t);
+    if (failed > 0) {
+        fprintf(stderr, "bench_tasks: scale: %ld of %ld tasks failed\n", failed, N);
+        exit(1);
+    }
+    return 0;
+}
+
+/* Peak resident set of this process, in KiB (VmHWM). */
+static long peak_rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+            break;
+    if (f != NULL)
+        fclose(f);
+    return kib;
+}
+
 /* ------------------------------------------------------------ the floor */
 
 static ucontext_t main_ctx, other_ctx;
@@ -289,6 +342,13 @@ int main(int argc, char **argv)
         return 2;
     }
     N = atol(argv[2]);
+    if (strcmp(argv[1], "scale") == 0) {
+        double t = run_in_loop(scale_main, NULL);
+        kt_copystack_stats cs;
+        kt_copystack_get_stats(&cs);
+        printf("%.6f %ld %zu\n", t, peak_rss_kib(), cs.max_saved);
+        return 0;
+    }
     double best = 1e30;
     for (int r = 0; r < 3; r++) {
         double t = run_one(argv[1]);

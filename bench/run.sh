@@ -11,8 +11,13 @@
 #   switches   two tasks hand a value back and forth N times through futures
 #   timers     N tasks sleep pseudo-random delays in [0, 1 ms) on the REAL clock
 #              on both sides: the delays are tiny, so scheduling and firing N
-#              timers and waking N tasks dominates, not the waiting; N is kept
-#              smaller because each sleeping Kettle task holds a stack
+#              timers and waking N tasks dominates, not the waiting
+#   scale      N tasks each sleep 1 s at once, main awaits them all (issue 13):
+#              one run per process each side, time and peak RSS, at 100,000 and
+#              1,000,000; memory per pending task is the RSS slope between them
+#
+# Every row runs at a small N (1,000) and a large one: CPython's cyclic
+# collector slows asyncio as N grows, so the large-N ratio flatters Kettle.
 #
 # Then the cost of one switch in `switches` (a parked task resumed through a
 # future: time / 2N), next to what the same program measures for one Lab 03
@@ -32,16 +37,18 @@ for lab in $(ls -d labs/[0-9][0-9]-* solutions/[0-9][0-9]-* 2>/dev/null | xargs 
     if [ -d "solutions/$lab" ]; then dir=solutions/$lab; else dir=labs/$lab; fi
     for f in "$dir"/*.c; do [ -e "$f" ] && srcs="$srcs $f"; done
 done
-# The runtime is built with the fast switch: every swapcontext/setcontext in it
-# (Lab 03's gen.c, unchanged) becomes lib's kt_swapcontext/kt_setcontext, the
-# same switch without the signal-mask system call (lib/include/kettle/fastctx.h,
-# book §3.9). bench_tasks.c itself is compiled without the mapping, so its raw
-# `swapcontext` workload stays glibc's and `ktswap` measures the fast one.
+# The runtime is the scale build (make ... COPYSTACK=1): generators on copied
+# stacks (lib/src/copystack.c replaces Lab 03's gen.c; kettle/copystack.h,
+# book §3.14) and per-thread free lists for small objects (kettle/freelist.h).
+# lib's fastctx.c is built with the fast switch so that `ktswap` measures it
+# (book §3.9). bench_tasks.c itself is compiled without the mapping, so its raw
+# `swapcontext` workload stays glibc's.
 CFLAGS="-std=c11 -O2 -DNDEBUG -Wall -Wextra -Ilib/include"
-FAST="-DKETTLE_FAST_SWITCH -include lib/include/kettle/fastctx.h"
+FAST="-DKETTLE_FAST_SWITCH -include lib/include/kettle/fastctx.h -DKETTLE_COPY_STACK -DKETTLE_FREELIST"
 mkdir -p "$OUT/obj"
 objs=
 for f in lib/src/*.c $srcs; do
+    case $f in */03-generators/gen.c) continue ;; esac
     o="$OUT/obj/$(echo "$f" | tr / _ | sed 's/\.c$/.o/')"
     # shellcheck disable=SC2086
     $CC $CFLAGS $FAST -c "$f" -o "$o"
@@ -56,25 +63,48 @@ echo "python:  $($PY -c 'import sys; print(sys.version.split()[0])') ($(command 
 echo "cc:      $($CC --version | head -n 1)"
 echo
 
-printf '%-10s %9s %12s %12s %9s\n' workload N kettle asyncio ratio
+printf '%-10s %9s %12s %12s %9s\n' workload N 'kettle (s)' 'asyncio (s)' ratio
 results=
-for spec in callbacks:1000000 tasks:100000 switches:100000 timers:10000; do
+for spec in callbacks:1000 callbacks:1000000 tasks:1000 tasks:100000 switches:1000 switches:100000 \
+    timers:1000 timers:100000; do
     w=${spec%%:*}
     n=${spec#*:}
     k=$("$OUT/bench_tasks" "$w" "$n")
     p=$($PY bench/bench_asyncio.py "$w" "$n")
     r=$(awk -v k="$k" -v p="$p" 'BEGIN { printf "%.1f", p / k }')
-    printf '%-10s %9s %10.4f s %10.4f s %8sx\n' "$w" "$n" "$k" "$p" "$r"
-    results="$results $w=$r"
+    printf '%-10s %9s %12.6f %12.6f %8sx\n' "$w" "$n" "$k" "$p" "$r"
+    results="$results $w@$n=$r"
     if [ "$w" = switches ]; then sw_k=$k; sw_p=$p; sw_n=$n; fi
 done
+
+# scale: one run per process (peak RSS is the whole process's), both sides.
+echo
+echo "scale: N tasks sleep 1 s at once under kt_run / asyncio.run (one run each)"
+printf '%9s %10s %10s %10s %10s %8s %8s\n' N kettle 'peak RSS' asyncio 'peak RSS' time 'RSS'
+for n in 100000 1000000; do
+    set -- $("$OUT/bench_tasks" scale "$n")
+    kt=$1 krss=$2 saved=$3
+    set -- $($PY bench/bench_asyncio.py scale "$n")
+    pt=$1 prss=$2
+    awk -v n="$n" -v kt="$kt" -v kr="$krss" -v pt="$pt" -v pr="$prss" 'BEGIN {
+        printf "%9d %8.2f s %6.0f MiB %8.2f s %6.0f MiB %7.1fx %7.2fx\n",
+            n, kt, kr / 1024, pt, pr / 1024, pt / kt, kr / pr }'
+    eval "scale_k_$n=$kt scale_kr_$n=$krss scale_p_$n=$pt scale_pr_$n=$prss"
+done
+# shellcheck disable=SC2154
+awk -v k1="$scale_kr_100000" -v k2="$scale_kr_1000000" -v p1="$scale_pr_100000" -v p2="$scale_pr_1000000" \
+    -v saved="$saved" 'BEGIN {
+    printf "memory per pending task (RSS slope, 100,000 -> 1,000,000): kettle %.2f KiB, asyncio %.2f KiB\n",
+        (k2 - k1) / 900000, (p2 - p1) / 900000
+    printf "a sleeping kettle task keeps %d bytes of copied stack\n", saved }'
+scale_ratio=$(awk -v k="$scale_k_1000000" -v p="$scale_p_1000000" 'BEGIN { printf "%.1f", p / k }')
 
 echo
 raw=$("$OUT/bench_tasks" swapcontext 1000000)
 fast=$("$OUT/bench_tasks" ktswap 1000000)
 gen=$("$OUT/bench_tasks" gen 1000000)
 awk -v k="$sw_k" -v p="$sw_p" -v n="$sw_n" -v raw="$raw" -v fast="$fast" -v gen="$gen" 'BEGIN {
-    printf "one switch: task through a future %.0f ns (asyncio %.0f ns); Lab 03 generator %.0f ns\n",
+    printf "one switch: task through a future %.0f ns (asyncio %.0f ns); generator (copied stacks) %.0f ns\n",
         k / (2 * n) * 1e9, p / (2 * n) * 1e9, gen / 2e6 * 1e9
     printf "            raw glibc swapcontext %.0f ns; kt_swapcontext (no signal mask) %.0f ns\n",
         raw / 2e6 * 1e9, fast / 2e6 * 1e9
@@ -83,7 +113,8 @@ awk -v k="$sw_k" -v p="$sw_p" -v n="$sw_n" -v raw="$raw" -v fast="$fast" -v gen=
 # The reference runtime's targets (the Lab 05 issue): printed, not enforced, since the
 # machine decides how far a syscall-bound switch can go (book §5.12).
 
-for t in callbacks=50 tasks=15; do
+results="$results scale@1000000=$scale_ratio"
+for t in callbacks@1000=50 tasks@1000=15 timers@1000=10 timers@100000=10 scale@1000000=5; do
     name=${t%%=*}
     want=${t#*=}
     got=$(echo "$results" | tr ' ' '\n' | sed -n "s/^$name=//p")
@@ -93,6 +124,12 @@ for t in callbacks=50 tasks=15; do
         echo "target: $name at least ${want}x asyncio: MISSED (${got}x)"
     fi
 done
+# shellcheck disable=SC2154
+awk -v k1="$scale_kr_100000" -v k2="$scale_kr_1000000" -v p1="$scale_pr_100000" -v p2="$scale_pr_1000000" 'BEGIN {
+    printf "target: peak RSS at 1,000,000 at most asyncio'"'"'s: %s (%.0f vs %.0f MiB)\n",
+        k2 <= p2 ? "met" : "MISSED", k2 / 1024, p2 / 1024
+    printf "target: memory per pending task at most asyncio'"'"'s: %s (%.2f vs %.2f KiB)\n",
+        (k2 - k1) <= (p2 - p1) ? "met" : "MISSED", (k2 - k1) / 900000, (p2 - p1) / 900000 }'
 
 
 # Tracing (trace.h): the same workloads with KETTLE_TRACE on, against off. Off

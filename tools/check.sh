@@ -6,8 +6,10 @@
 #     and the tracer's (KETTLE_TRACE): a traced run gives a trace and a picture;
 #  3. under gcc and clang, warnings as errors: every lab's tests pass on the solutions;
 #  4. Labs 03 and 05 pass again with lib's signal-mask-free context switch
-#     (FASTSWITCH=1, the switch `make bench` measures; kettle/fastctx.h),
-#     and Lab 08 passes again under ThreadSanitizer (TSAN=1);
+#     (FASTSWITCH=1; kettle/fastctx.h), and on copied stacks (COPYSTACK=1, the
+#     build `make bench` measures; kettle/copystack.h) with that build's own
+#     tests (tests/NN-*/copystack/), all under ASan; and Lab 08 passes again
+#     under ThreadSanitizer (TSAN=1);
 #  5. every test of every lab fails on that lab's generated starter (the tests bite);
 #  6. the demo programs build, and Lab 09's kettle_httpd passes curl, nc and wrk;
 #  7. the book builds strictly and its examples compile and run.
@@ -54,6 +56,11 @@ for cc in gcc clang; do
         >"$BUILD/check-fastswitch-$cc.log" 2>&1 ||
         { cat "$BUILD/check-fastswitch-$cc.log"; fail "fast context switch under $cc"; }
     grep -E '^(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-fastswitch-$cc.log" || true
+    step "4/7 Labs 03 and 05 pass on copied stacks, with the scale build's own tests ($cc, COPYSTACK=1)"
+    $MAKE --no-print-directory grade MODE=solutions LAB="03 05" COPYSTACK=1 CC=$cc WERROR=-Werror \
+        >"$BUILD/check-copystack-$cc.log" 2>&1 ||
+        { cat "$BUILD/check-copystack-$cc.log"; fail "copied stacks under $cc"; }
+    grep -E '^(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-copystack-$cc.log" || true
 done
 
 if [ -d tests/08-executors ]; then

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "kettle/errors.h"
+#include "kettle/freelist.h"
 #include "kettle/future_impl.h"
 #include "kettle/trace_impl.h"
 
@@ -16,7 +17,7 @@ kt_future *kt__future_new(kt_loop *loop, const kt_future_class *cls)
 {
     if (loop == NULL || cls == NULL || cls->size < sizeof(kt_future) || cls->cancel == NULL)
         return NULL;
-    kt_future *f = calloc(1, cls->size);
+    kt_future *f = kt__obj_alloc(cls->size); /* zeroed; a free list in the scale build */
     if (f == NULL)
         return NULL;
     f->cls = cls;
@@ -63,7 +64,7 @@ static void destroy(kt_future *f)
     while ((n = kt_list_pop_front(&f->callbacks)) != NULL)
         free(kt_container_of(n, kt_future_callback, link));
     f->loop->live_futures--;
-    free(f);
+    kt__obj_free(f, f->cls->size);
 }
 
 void kt_future_release(kt_future *f)

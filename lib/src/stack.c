@@ -118,6 +118,21 @@ void kt_stack_release(kt_stack *st)
     memset(st, 0, sizeof *st);
 }
 
+int kt__stack_map(kt_stack *st, size_t size)
+{
+    if (st == NULL || (size != 0 && size < KT_STACK_MIN_SIZE))
+        return KT_EINVAL;
+    return map_stack(st, round_up(size != 0 ? size : KT_STACK_DEFAULT_SIZE, page_size()));
+}
+
+void kt__stack_unmap(kt_stack *st)
+{
+    if (st == NULL || st->map == NULL)
+        return;
+    munmap(st->map, st->map_size);
+    memset(st, 0, sizeof *st);
+}
+
 void kt_stack_pool_drain(void)
 {
     size_t map_size = KT_STACK_DEFAULT_SIZE + page_size();

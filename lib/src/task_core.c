@@ -4,6 +4,7 @@
  * yours, is given at the top and the bottom of Lab 05's task.c instead, so
  * that programs linking only lib/ still link.) */
 
+#include "kettle/copystack.h"
 #include "kettle/errors.h"
 #include "kettle/task_impl.h"
 #include "kettle/trace_impl.h"
@@ -70,6 +71,7 @@ size_t kt_all_tasks(const kt_loop *loop, kt_task **out, size_t cap)
 
 void kt__task_attach(kt_task *t)
 {
+    kt__copystack_note_arg(t->arg); /* copied stacks: pin a parent that passes &local */
     kt_list_node_init(&t->link);
     kt_list_push_back(&t->base.loop->tasks, &t->link);
     if (KT__TRACING())

@@ -91,6 +91,14 @@ void kt_stack_release(kt_stack *st);
 /* Unmap every stack in the pool (stacks handed out are not touched). [given] */
 void kt_stack_pool_drain(void);
 
+/* A stack outside the pool and its counters, for the shared stacks of copied-
+ * stack generators (copystack.h), which belong to a thread, not to one
+ * generator: mapped like any other (guard page included), never pooled.
+ * Returns 0, KT_EINVAL as kt_stack_acquire, or -errno. kt__stack_unmap
+ * zeroes *st; a zeroed or NULL st is ignored. [given] */
+int kt__stack_map(kt_stack *st, size_t size);
+void kt__stack_unmap(kt_stack *st);
+
 /* Counters since the program started, for tests and benchmarks. */
 typedef struct kt_stack_stats {
     unsigned long long mapped;   /* fresh stacks made with mmap */
