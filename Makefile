@@ -22,6 +22,8 @@ NPROC := $(shell nproc 2>/dev/null || echo 2)
 #   mine       every lab from labs/                        (make test MINE=1)
 #   solutions  every lab from solutions/                   (make test SOLUTIONS=1, make check)
 #   starters   the graded lab from $(BUILD)/starters/, the others from solutions/ (make check)
+#   patched    the graded lab from GRADED_ROOT (a patched copy of solutions/), the others
+#              from solutions/ (tools/bugs.py: a common bug must fail its tests)
 ifeq ($(MINE),1)
 MODE ?= mine
 else ifeq ($(SOLUTIONS),1)
@@ -36,6 +38,8 @@ SEL_LABS := $(if $(LAB),$(foreach l,$(LAB),$(filter $(l) $(l)-%,$(LAB_IDS))),$(f
 
 ifeq ($(MODE),starters)
 GRADED_ROOT := $(BUILD)/starters
+else ifeq ($(MODE),patched)
+GRADED_ROOT ?= $(error MODE=patched needs GRADED_ROOT=<copy of solutions/>)
 else ifeq ($(MODE),solutions)
 GRADED_ROOT := solutions
 else
@@ -93,7 +97,12 @@ $(FASTOBJ)/%.o: %.c
 # the grader marks hidden in results.json. Never in a handout (make handout).
 HIDDEN ?=
 hidden_srcs = $(sort $(wildcard tests/$(1)/hidden/test_*.c) $(if $(and $(HIDDEN),$(filter 1,$(words $(SEL_LABS)))),$(wildcard $(abspath $(HIDDEN))/test_*.c)))
-test_srcs = $(sort $(wildcard tests/$(1)/test_*.c)) $(call hidden_srcs,$(1))
+# tests/NN-topic/order (optional) lists the test programs in the order of the chapter's steps,
+# one name a line (test_poller, ...); programs it does not name follow, sorted.
+listed_srcs = $(foreach t,$(shell sed -n 's/^\(test_[A-Za-z0-9_]*\).*/\1/p' tests/$(1)/order 2>/dev/null),tests/$(1)/$(t).c)
+all_test_srcs = $(listed_srcs) $(filter-out $(listed_srcs),$(sort $(wildcard tests/$(1)/test_*.c))) $(call hidden_srcs,$(1))
+# ONLY="test_io test_echo" builds and grades only these test programs (tools/bugs.py uses it).
+test_srcs = $(if $(ONLY),$(filter $(foreach t,$(ONLY),tests/$(1)/$(t).c),$(all_test_srcs)),$(all_test_srcs))
 test_bin = $(GDIR)/$(1)/$(if $(filter $(call hidden_srcs,$(1)),$(2)),hidden_)$(basename $(notdir $(2)))
 lab_bins = $(foreach t,$(call test_srcs,$(1)),$(call test_bin,$(1),$(t)))
 ldflags_for = $(shell cat $(basename $(1)).ldflags 2>/dev/null)
@@ -120,6 +129,8 @@ lab_variants = $(shell [ -f tests/$(1)/variants ] && sed -n 's/^\([^#].*\)$$/--v
 grade_args = $(foreach l,$(SEL_LABS),--lab $(firstword $(subst -, ,$(l))) --title "$(call lab_title,$(l))" --files "$(call lab_files,$(l))" $(call lab_variants,$(l)) $(call lab_bins,$(l)))
 
 EXPECT ?= pass
+# GRADE_FLAGS: more options for kt-grade, e.g. --timeout-scale 0.5 (tools/bugs.py)
+GRADE_FLAGS ?=
 
 .PHONY: help test grade build-tests check starters book apps run trace bench clean deps deps-book handout submission gradescope grade-all
 
@@ -140,7 +151,7 @@ build-tests: $(GRADER) $(ALL_BINS)
 
 grade: build-tests
 	@mkdir -p $(GDIR)
-	@$(GRADER) --jobs $(NPROC) --expect $(EXPECT) --json $(GDIR)/results.json --junit $(GDIR)/junit.xml $(grade_args)
+	@$(GRADER) --jobs $(NPROC) --expect $(EXPECT) $(GRADE_FLAGS) --json $(GDIR)/results.json --junit $(GDIR)/junit.xml $(grade_args)
 
 ## make starters: regenerate labs/ from solutions/
 starters:

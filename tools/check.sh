@@ -11,6 +11,8 @@
 #  5. every test of every lab fails on that lab's generated starter (the tests bite);
 #  6. the demo programs build;
 #  7. the book builds strictly and its examples compile and run.
+# Also: every "§N.M" in the kit names a heading of the book (tools/sectionrefs.py), and
+# every common bug of a chapter (tests/NN-topic/bugs/*.patch) fails its tests (tools/bugs.py).
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -26,6 +28,9 @@ sh tools/setup.sh --all || fail "missing tools (see above)"
 
 step "1/7 labs/ matches the starters generated from solutions/"
 python3 tools/starters.py --check solutions labs || fail "labs/ has drifted from solutions/"
+
+step "book section references: every § names a heading of the book"
+python3 tools/sectionrefs.py || fail "a § reference names no section of the book (see above)"
 
 step "2/7 the grader catches every way a test can go wrong"
 for cc in gcc clang; do
@@ -66,6 +71,9 @@ $MAKE --no-print-directory grade MODE=starters EXPECT=fail WERROR=-Werror >"$BUI
     { cat "$BUILD/check-starters.log"; fail "some test does not bite (see above)"; }
 grep -E '^ *starter check' "$BUILD/check-starters.log" || true
 
+step "common bugs: each patch in tests/NN-topic/bugs/ fails the tests it names (gcc)"
+python3 tools/bugs.py --cc gcc || fail "a documented common bug is not caught (see above)"
+
 step "5/7 (and) the instructors' commands: handout, submission, Gradescope, grade-all"
 sh tools/instructor/selftest.sh "$BUILD/instructor-selftest" || fail "the instructors' commands"
 
@@ -78,6 +86,7 @@ sh tools/book/selftest.sh || fail "the book's own hooks"
 KETTLE_WALKTHROUGHS=1 sh tools/book/build.sh "$BUILD/book" || fail "book"
 KETTLE_WALKTHROUGHS=0 sh tools/book/build.sh "$BUILD/book-nowt" >/dev/null || fail "book without walkthroughs"
 sh tools/book/examples.sh "$BUILD/examples" || fail "book examples"
+python3 tools/book/asyncio_cases.py --check || fail "the asyncio cases page (see above)"
 
 printf '\ncheck: all good\n'
 # The closing line counts the solution tests that passed (gcc run).

@@ -120,15 +120,18 @@ int kt_loop_run_once(kt_loop *loop)
 {
     if (loop == NULL)
         return KT_EINVAL;
-    /* TODO(lab 01): one iteration, in CPython's order (book §1.3):
-     * 1. wait: kt__loop_wait(loop, compute_timeout(loop)); return its error;
-     * 2. collect_due_timers(loop);
-     * 3. run exactly the callbacks that are ready NOW: move the whole ready
-     * queue onto a local list first (kt_list_splice_back), so callbacks
-     * scheduled while these run wait for the next iteration. Pop each
-     * handle, skip it if cancelled, else call h->cb(loop, h->arg), and
-     * drop the loop's reference (kt__handle_unref) afterwards;
-     * 4. count the iteration in loop->iterations.
+    /* TODO(lab 01): one iteration, in CPython's order, numbered as the
+     * phases of the picture in book §1.3:
+     * 1.    the timeout: compute_timeout(loop);
+     * 2+3.  wait: kt__loop_wait(loop, timeout); return its error;
+     * 4.    collect_due_timers(loop);
+     * 5a.   snapshot: move the whole ready queue onto a local list
+     * (kt_list_splice_back), so callbacks scheduled while these run
+     * wait for the next iteration;
+     * 5b.   run: pop each handle, skip it if cancelled, else call
+     * h->cb(loop, h->arg), and drop the loop's reference
+     * (kt__handle_unref) afterwards;
+     * then count the iteration in loop->iterations.
      */
     (void)compute_timeout; (void)collect_due_timers;
     return KT_ENOTIMPL;

@@ -48,6 +48,7 @@ const kt_future_class kt__task_class = {
     .size = sizeof(kt_task),
     .cancel = kt__task_cancel,
     .finalize = task_finalize,
+    .finishes_itself = true, /* only the task's step sets its result (book §5.7) */
 };
 /* [/book:class] */
 
@@ -91,16 +92,17 @@ kt_loop *kt_get_running_loop(void)
  * NULL or kt_gen_throw the error, unset both (kt__task_leave, right after
  * the coroutine gives control back); then act on what came back:
  * 0         the coroutine yielded: the future kt_await announced in
- * t->announced -> add task_wakeup as its done callback and
- * remember it in t->fut_waiter (and if a cancel is pending,
- * cancel that future now); NULL -> a bare yield, step again
- * next iteration; anything else -> a bad yield: step again
- * next iteration throwing KT_EBADYIELD;
- * KT_ESTOP  it returned: set the task's result (or cancel the task if
- * a cancel came in during this very step);
+ * t->announced (clear it) -> add task_wakeup as its done
+ * callback and remember it in t->fut_waiter (and if a cancel
+ * is pending, cancel that future now); the task itself ->
+ * step again next iteration throwing KT_EINVAL; NULL -> a
+ * bare yield, step again next iteration; anything else -> a
+ * bad yield: step again next iteration throwing KT_EBADYIELD;
+ * KT_ESTOP  it returned: set the task's result with kt__task_set_result
+ * (or cancel the task if a cancel came in during this very step);
  * KT_ECANCELLED  finish the task cancelled (kt__future_cancel, with
  * t->cancel_msg);
- * other     finish the task with that error.
+ * other     finish the task with that error (kt__task_set_error).
  * A task that finished frees its coroutine and leaves the loop's list
  * (kt__task_detach, which may free it: touch nothing after).
  *
@@ -136,7 +138,8 @@ int kt_await(kt_future *f, void **value_out)
     /* TODO(lab 05): set *value_out to NULL first. KT_EINVAL for a NULL
      * future; KT_ENOTCORO unless a task is running and its own coroutine
      * is the current generator (kt_gen_current); KT_EINVAL for a future of
-     * another loop or the task itself. A future that is not done yet: keep
+     * another loop. A future that is not done yet (the task itself too: the
+     * step throws KT_EINVAL back one iteration later, book §5.2): keep
      * a reference to it, announce it in t->announced, kt_gen_yield it, and
      * return the error if one is thrown in. Then (or at once, for a future
      * already done) return kt_future_result (book §5.2).

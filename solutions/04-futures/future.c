@@ -136,6 +136,8 @@ static int schedule_callbacks(kt_future *f)
 /* [book:set_result] */
 int kt_future_set_result(kt_future *f, void *value)
 {
+    if (f != NULL && f->cls->finishes_itself && !f->finishing)
+        return KT_ENOTSUPPORTED; /* given: a task finishes only from its own step (book §5.7) */
     /* BEGIN SOLUTION
      * TODO(lab 04): KT_EINVAL for NULL; KT_EINVALSTATE unless pending.
      * Store the value, move to KT_FUTURE_FINISHED, then schedule the
@@ -157,6 +159,8 @@ int kt_future_set_result(kt_future *f, void *value)
 /* [book:set_error] */
 int kt_future_set_error(kt_future *f, int error)
 {
+    if (f != NULL && f->cls->finishes_itself && !f->finishing)
+        return KT_ENOTSUPPORTED; /* given: a task finishes only from its own step (book §5.7) */
     /* BEGIN SOLUTION
      * TODO(lab 04): like set_result, but first reject an `error` that is not
      * an error (0 or positive) or is KT_ESTOP with KT_EINVAL, leaving the

@@ -271,7 +271,7 @@ static void watch_collects_every_pipe_to_the_end(void **state)
                 "kt_watch_kettles must return 0 once every pipe reached end of file (book §0.4)");
     for (int i = 0; i < 3; i++)
         KT_CHECK_STR(s.got[i], msgs[i], "every byte of every pipe must reach on_chunk, tagged with its fd (book §0.4)");
-    KT_CHECK_INT(st.bytes, strlen(msgs[0]) + strlen(msgs[1]) + strlen(msgs[2]), "stats.bytes counts the bytes delivered (book §0.5)");
+    KT_CHECK_INT(st.bytes, strlen(msgs[0]) + strlen(msgs[1]) + strlen(msgs[2]), "stats.bytes counts the bytes delivered (book §0.4)");
     KT_CHECK_INT(st.sleeps, 0, "a round that read something must not sleep: here the data was all there (book §0.4)");
     KT_CHECK_INT(st.rounds, 1, "read everything an fd has in one visit: all data and EOF fit in one round (book §0.4)");
     for (int i = 0; i < 3; i++) {
@@ -322,10 +322,70 @@ static void watch_serves_writers_that_come_and_go(void **state)
     KT_CHECK_STR(s.got[2], "xy", "bytes written one at a time must all arrive in order (book §0.4)");
     KT_CHECK(st.sleeps > 0 && st.empty_checks > 0,
              "while the writers pause, rounds find nothing: they must be counted as empty checks and the "
-             "watcher must sleep between them (sleeps=%lu empty_checks=%lu) (book §0.5)",
+             "watcher must sleep between them (sleeps=%lu empty_checks=%lu) (book §0.4, §0.9)",
              st.sleeps, st.empty_checks);
     KT_CHECK(st.checks >= st.empty_checks + (unsigned long)s.chunks,
-             "every read tried counts as a check: checks >= empty checks + chunks (book §0.5)");
+             "every read tried counts as a check: checks >= empty checks + chunks (book §0.4)");
+    for (int i = 0; i < 3; i++)
+        close(p[i][0]);
+}
+
+/* Pacing: sleep only after a round in which no fd gave a byte, and never
+ * once every fd has reached end of file. */
+static int late_writer = -1; /* closed by on_chunk, in the middle of round 1 */
+
+static void collect_then_close_late_writer(int fd, const char *data, size_t len, void *arg)
+{
+    collect(fd, data, len, arg);
+    if (late_writer >= 0) {
+        close(late_writer);
+        late_writer = -1;
+    }
+}
+
+static void watch_sleeps_only_after_an_empty_round(void **state)
+{
+    (void)state;
+    int quiet[2], busy[2];
+    make_pipe(quiet);
+    make_pipe(busy);
+    put(busy[1], "tea");
+    close(busy[1]);
+    late_writer = quiet[1];
+    sink s = {0};
+    s.fds[0] = quiet[0];
+    s.fds[1] = busy[0];
+    kt_watch_stats st;
+    /* Round 1: the quiet pipe is empty, the busy one gives "tea" (and its
+     * chunk closes the quiet pipe's writer); round 2: the quiet one ends. */
+    KT_CHECK_OK(kt_watch_kettles(s.fds, 2, 0.2, collect_then_close_late_writer, &s, &st),
+                "kt_watch_kettles must return 0 once both pipes reached end of file (book §0.4)");
+    KT_CHECK_STR(s.got[1], "tea", "every byte must reach on_chunk (book §0.4)");
+    KT_CHECK_INT(st.rounds, 2, "round 1 reads the busy pipe to its end, round 2 finds the quiet one closed (book §0.4)");
+    KT_CHECK_INT(st.sleeps, 0,
+                 "sleep only after a round in which NO fd gave a byte: round 1 read \"tea\", so the next "
+                 "round starts at once, even though another fd was empty (book §0.4, §0.5)");
+    close(quiet[0]);
+    close(busy[0]);
+}
+
+static void watch_does_not_sleep_after_the_last_end_of_file(void **state)
+{
+    (void)state;
+    int p[3][2];
+    sink s = {0};
+    for (int i = 0; i < 3; i++) {
+        make_pipe(p[i]);
+        s.fds[i] = p[i][0];
+        close(p[i][1]); /* closed without a byte */
+    }
+    kt_watch_stats st;
+    KT_CHECK_OK(kt_watch_kettles(s.fds, 3, 0.2, collect, &s, &st),
+                "kt_watch_kettles must return 0 once every pipe reached end of file (book §0.4)");
+    KT_CHECK_INT(st.rounds, 1, "one round sees every pipe's end of file (book §0.4)");
+    KT_CHECK_INT(st.sleeps, 0,
+                 "the round that saw the last end of file read no byte, but nothing is left to wait for: "
+                 "return, do not sleep (book §0.4)");
     for (int i = 0; i < 3; i++)
         close(p[i][0]);
 }
@@ -342,6 +402,15 @@ static void watch_stops_at_the_first_error(void **state)
     KT_CHECK_ERR(kt_watch_kettles(fds, 2, 0, collect, &s, NULL), -EBADF,
                  "an fd that cannot be read is an error the watch returns (-errno), not an end of file (book §0.4)");
     close(p[0]);
+    /* An fd that is open, and can be made non-blocking, but not read: the
+     * write end of a pipe. The error comes from the read, in the round. */
+    int q[2];
+    make_pipe(q);
+    KT_CHECK_ERR(kt_watch_kettles(&q[1], 1, 0.001, collect, &s, NULL), -EBADF,
+                 "a read that fails ends the watch with that error (-errno): it is not an end of file "
+                 "and not a dry pipe to visit again (book §0.4)");
+    close(q[0]);
+    close(q[1]);
 }
 
 static void watch_rejects_bad_arguments(void **state)
@@ -377,7 +446,11 @@ static const kt_test_case tests[] = {
                     "the watch reads every pipe to EOF; a timeout means an fd was never dropped at EOF (book §0.4)"),
     KT_TEST_TIMEOUT(watch_serves_writers_that_come_and_go, 3, 10,
                     "the watch serves slow writers and sleeps only after an empty round (book §0.4, §0.5)"),
-    KT_TEST(watch_stops_at_the_first_error, 1, "a read error ends the watch with that error (book §0.4)"),
+    KT_TEST_TIMEOUT(watch_sleeps_only_after_an_empty_round, 2, 5,
+                    "sleep only after a round that read nothing (book §0.4)"),
+    KT_TEST_TIMEOUT(watch_does_not_sleep_after_the_last_end_of_file, 1, 5,
+                    "no sleep once every fd reached end of file (book §0.4)"),
+    KT_TEST_TIMEOUT(watch_stops_at_the_first_error, 1, 3, "a read error ends the watch with that error (book §0.4)"),
     KT_TEST(watch_rejects_bad_arguments, 1, "bad arguments get KT_EINVAL (book §0.6)"),
 };
 

@@ -17,10 +17,9 @@ static kt_loop *new_loop(void)
     return kt_test_loop(KT_CLOCK_VIRTUAL);
 }
 
-static void close_loop(kt_loop *loop)
-{
-    KT_CHECK_OK(kt_loop_close(loop), "closing a loop that is not running must work (book §1.7)");
-}
+/* A macro, so a failure points at the test's own line. */
+#define close_loop(loop) \
+    KT_CHECK_OK(kt_loop_close(loop), "closing a loop that is not running must work (book §1.7)")
 
 /* Scheduling that must succeed. Macros, so a failure points at the test's line. */
 #define soon(loop, cb, arg)                                                     \
@@ -107,10 +106,41 @@ static void self_rescheduling_callback_runs_once_per_iteration(void **state)
     kt_loop *loop = new_loop();
     soon(loop, chain, (void *)(intptr_t)1);
     run_once(loop);
-    run_once(loop);
-    KT_CHECK_STR(LOG.buf, "c1 c2",
+    /* The order first: a loop that ran c1..c5 in one go has nothing left,
+     * and checking the next run_once's code first would report a deadlock. */
+    KT_CHECK_STR(LOG.buf, "c1",
                  "a callback that schedules itself must run once per iteration, or it would starve "
                  "everything else (book §1.3)");
+    run_once(loop);
+    KT_CHECK_STR(LOG.buf, "c1 c2", "the rescheduled callback runs in the next iteration, once (book §1.3)");
+    close_loop(loop);
+}
+
+static kt_handle *doomed;
+static void cancel_doomed_and_schedule(kt_loop *loop, void *unused)
+{
+    (void)unused;
+    kt_log_add(&LOG, "canceller");
+    kt_handle_cancel(doomed);
+    soon(loop, say, "late");
+}
+
+static void counting_ready_callbacks_lets_a_late_one_in(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    soon(loop, cancel_doomed_and_schedule, NULL);
+    KT_CHECK_OK(kt_call_soon(loop, say, "doomed", &doomed), "kt_call_soon must succeed (book §1.2)");
+    soon(loop, say, "after");
+    run_once(loop);
+    KT_CHECK_STR(LOG.buf, "canceller after",
+                 "run exactly the callbacks that were ready when the iteration began: splice the queue "
+                 "onto a local list. Counting them (CPython's ntodo) breaks here: the cancel took one "
+                 "out of the queue, so the last pop takes 'late', scheduled during this iteration "
+                 "(book §1.3, \"Why not count like CPython?\")");
+    run_once(loop);
+    KT_CHECK_STR(LOG.buf, "canceller after late", "the callback scheduled during iteration 1 runs in iteration 2 (book §1.3)");
+    kt_handle_release(doomed);
     close_loop(loop);
 }
 
@@ -190,7 +220,7 @@ static void handle_when_is_the_deadline(void **state)
     later(loop, 1, say, "x");
     run_once(loop); /* the clock is now at 1 */
     KT_CHECK_OK(kt_call_later(loop, 2.5, say, "y", &h), "kt_call_later must succeed (book §1.4)");
-    KT_CHECK(h != NULL, "kt_call_later must hand back a handle when handle_out is not NULL (book §1.6)");
+    KT_CHECK(h != NULL, "kt_call_later must hand back a handle when handle_out is not NULL (book §1.2)");
     KT_CHECK_DBL(kt_handle_when(h), 3.5, 1e-9,
                  "a timer's deadline is the loop time when it was scheduled plus the delay (book §1.4)");
     kt_handle_release(h);
@@ -329,6 +359,42 @@ static void real_clock_timer_never_fires_early(void **state)
     close_loop(loop);
 }
 
+/* A stand-in for Lab 02's I/O layer: it watches "one fd" and, when asked to
+ * wait, logs the timeout it was given and makes one callback ready, as a
+ * readable fd would. */
+static int fake_poll(kt_loop *loop, double timeout)
+{
+    kt_log_add(&LOG, "poll(%.0f)", timeout);
+    return kt_call_soon(loop, say, "io", NULL);
+}
+static size_t fake_count(const kt_loop *loop)
+{
+    (void)loop;
+    return 1;
+}
+static void fake_destroy(kt_loop *loop)
+{
+    (void)loop;
+}
+static const kt_io_ops fake_io = {fake_poll, fake_count, fake_destroy};
+
+static void the_loop_waits_only_through_kt__loop_wait(void **state)
+{
+    (void)state;
+    kt_loop *loop = kt_test_loop(KT_CLOCK_REAL); /* the real clock hands the timeout to poll as it is */
+    loop->io_ops = &fake_io; /* one fd is "watched" from now on */
+    run_once(loop);
+    KT_CHECK_STR(LOG.buf, "poll(-1) io",
+                 "with nothing ready and no timer, the loop must still wait through kt__loop_wait with "
+                 "the timeout -1: only the wait knows whether some I/O could end it (book §1.5)");
+    later(loop, 5, say, "t");
+    run_once(loop);
+    KT_CHECK_STR(LOG.buf, "poll(-1) io poll(5) io",
+                 "with a timer 5 s away, the wait's timeout is 5 (book §1.5)");
+    loop->io_ops = NULL;
+    close_loop(loop);
+}
+
 /* ------------------------------------------------------------ §1.6 cancel */
 
 static void cancelled_callback_never_runs(void **state)
@@ -338,7 +404,7 @@ static void cancelled_callback_never_runs(void **state)
     kt_handle *h1 = NULL, *h2 = NULL;
     KT_CHECK_OK(kt_call_soon(loop, say, "h1", &h1), "kt_call_soon must succeed (book §1.2)");
     KT_CHECK_OK(kt_call_soon(loop, say, "h2", &h2), "kt_call_soon must succeed (book §1.2)");
-    KT_CHECK(h1 != NULL && h2 != NULL, "kt_call_soon must hand back a handle when asked (book §1.6)");
+    KT_CHECK(h1 != NULL && h2 != NULL, "kt_call_soon must hand back a handle when asked (book §1.2)");
     KT_CHECK_OK(kt_handle_cancel(h2), "cancelling a pending handle must succeed (book §1.6)");
     KT_CHECK_OK(kt_handle_cancel(h2), "cancelling twice is harmless and returns 0 (book §1.6; asyncio case 005)");
     KT_CHECK(kt_handle_cancelled(h2) && !kt_handle_cancelled(h1), "only the cancelled handle reports cancelled (book §1.6)");
@@ -373,7 +439,7 @@ static void cancel_after_the_callback_ran_is_harmless(void **state)
     kt_loop *loop = new_loop();
     kt_handle *h = NULL;
     KT_CHECK_OK(kt_call_soon(loop, say, "ran", &h), "kt_call_soon must succeed (book §1.2)");
-    KT_CHECK(h != NULL, "kt_call_soon must hand back a handle when asked (book §1.6)");
+    KT_CHECK(h != NULL, "kt_call_soon must hand back a handle when asked (book §1.2)");
     run_once(loop);
     /* The loop has dropped its reference; ours must keep the handle alive. */
     KT_CHECK_OK(kt_handle_cancel(h), "cancelling a handle whose callback already ran is harmless (book §1.6)");
@@ -473,6 +539,47 @@ static void stop_before_run_forever_runs_one_iteration(void **state)
     close_loop(loop);
 }
 
+static void step_two(kt_loop *loop, void *unused)
+{
+    (void)unused;
+    kt_log_add(&LOG, "two");
+    kt_loop_stop(loop);
+}
+static void step_one(kt_loop *loop, void *unused)
+{
+    (void)unused;
+    kt_log_add(&LOG, "one");
+    soon(loop, step_two, NULL);
+}
+
+static void a_stopped_loop_runs_again_from_scratch(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    soon(loop, stop, NULL);
+    KT_CHECK_OK(kt_run_forever(loop), "run_forever must return 0 after a stop (book §1.7)");
+    soon(loop, step_one, NULL);
+    KT_CHECK_OK(kt_run_forever(loop), "a stopped loop can run again (book §1.7)");
+    KT_CHECK_STR(LOG.buf, "one two",
+                 "run_forever must clear `stopping` on its way out: the second run goes on until its "
+                 "own stop, not one iteration (book §1.7)");
+    close_loop(loop);
+}
+
+static void stop_before_run_does_not_wait_for_a_far_timer(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    later(loop, 100, say_time, "far");
+    KT_CHECK_OK(kt_loop_stop(loop), "kt_loop_stop must succeed (book §1.7)");
+    KT_CHECK_OK(kt_run_forever(loop), "run_forever must return 0 after a stop (book §1.7)");
+    KT_CHECK_DBL(kt_loop_time(loop), 0, 0,
+                 "a stop was asked, so the wait's timeout is 0: the one iteration must not wait for a "
+                 "timer 100 s away (book §1.5, §1.7)");
+    KT_CHECK_STR(LOG.buf, "", "the far timer is not due yet and must not run (book §1.7)");
+    close_loop(loop);
+}
+
 static int reentry_rc = 1;
 static bool running_inside;
 static void reenter(kt_loop *loop, void *unused)
@@ -481,6 +588,32 @@ static void reenter(kt_loop *loop, void *unused)
     running_inside = kt_loop_is_running(loop);
     reentry_rc = kt_run_forever(loop);
     kt_loop_stop(loop);
+}
+
+static bool still_running_after_refusal;
+static void stop_then_reenter(kt_loop *loop, void *unused)
+{
+    (void)unused;
+    kt_loop_stop(loop);
+    reentry_rc = kt_run_forever(loop);
+    still_running_after_refusal = kt_loop_is_running(loop);
+    soon(loop, say, "next");
+}
+
+static void refused_reentry_changes_nothing(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    soon(loop, stop_then_reenter, NULL);
+    KT_CHECK_OK(kt_run_forever(loop),
+                "the stop asked before the refused re-entry must still end the run with 0 (book §1.7)");
+    KT_CHECK_ERR(reentry_rc, KT_ERUNNING, "run_forever on a running loop is KT_ERUNNING (book §1.7)");
+    KT_CHECK(still_running_after_refusal,
+             "refusing a nested run_forever must leave the running loop's `running` flag alone (book §1.7)");
+    KT_CHECK_STR(LOG.buf, "",
+                 "refusing a nested run_forever must leave `stopping` alone: the stop asked in this "
+                 "iteration still ends the run after it (book §1.7)");
+    close_loop(loop);
 }
 
 static void run_forever_cannot_be_reentered(void **state)
@@ -526,6 +659,13 @@ static void bad_arguments_are_rejected(void **state)
     KT_CHECK_ERR(kt_call_later(loop, 1, NULL, NULL, NULL), KT_EINVAL, "call_later with a NULL callback is KT_EINVAL (book §1.8)");
     KT_CHECK_ERR(kt_call_at(loop, NAN, say, "x", NULL), KT_EINVAL, "call_at a NaN time is KT_EINVAL (book §1.8)");
     KT_CHECK_ERR(kt_call_at(NULL, 1, say, "x", NULL), KT_EINVAL, "call_at with a NULL loop is KT_EINVAL (book §1.8)");
+    KT_CHECK_ERR(kt_call_later(NULL, 1, say, "x", NULL), KT_EINVAL, "call_later with a NULL loop is KT_EINVAL (book §1.8)");
+    h = (kt_handle *)&h;
+    KT_CHECK_ERR(kt_call_at(loop, 1, NULL, NULL, &h), KT_EINVAL,
+                 "call_at checks its own callback: a NULL callback is KT_EINVAL (book §1.8)");
+    KT_CHECK(h == NULL, "on error, *handle_out must be NULL (book §1.8)");
+    KT_CHECK_ERR(kt_call_at(loop, INFINITY, say, "x", NULL), KT_EINVAL,
+                 "call_at an infinite time is KT_EINVAL: that timer could never fire (book §1.8)");
     KT_CHECK_ERR(kt_handle_cancel(NULL), KT_EINVAL, "cancelling NULL is KT_EINVAL (book §1.8)");
     KT_CHECK_ERR(kt_run_forever(NULL), KT_EINVAL, "run_forever(NULL) is KT_EINVAL (book §1.8)");
     KT_CHECK_ERR(kt_loop_stop(NULL), KT_EINVAL, "stop(NULL) is KT_EINVAL (book §1.8)");
@@ -554,6 +694,8 @@ static const kt_test_case tests[] = {
             "callbacks scheduled while the loop runs wait for the next iteration (book §1.3)"),
     KT_TEST(self_rescheduling_callback_runs_once_per_iteration, 2,
             "a self-rescheduling callback runs once per iteration (book §1.3)"),
+    KT_TEST(counting_ready_callbacks_lets_a_late_one_in, 2,
+            "an iteration runs the ready queue as it was, even when a callback cancels another (book §1.3)"),
     KT_TEST(iterations_are_counted, 1, "each iteration is counted in loop->iterations (book §1.3)"),
     KT_TEST(timers_fire_in_deadline_order_at_their_time, 2, "timers fire in deadline order (book §1.4)"),
     KT_TEST(equal_deadlines_run_in_scheduling_order, 2, "equal deadlines run in scheduling order (book §1.4)"),
@@ -568,6 +710,8 @@ static const kt_test_case tests[] = {
     KT_TEST(ready_callbacks_mean_no_waiting, 2, "with callbacks ready the timeout is 0 (book §1.5)"),
     KT_TEST(nothing_to_do_is_reported_not_slept, 2, "nothing to wait for is KT_EDEADLOCK, not a hang (book §1.5)"),
     KT_TEST(real_clock_timer_never_fires_early, 1, "a real-clock timer never fires early (book §1.5)"),
+    KT_TEST(the_loop_waits_only_through_kt__loop_wait, 2,
+            "the loop waits only through kt__loop_wait, also with no timer (book §1.5)"),
     KT_TEST(cancelled_callback_never_runs, 2, "a cancelled callback never runs (book §1.6)"),
     KT_TEST(cancelled_timer_leaves_the_heap_at_once, 2, "a cancelled timer leaves the heap at once (book §1.6)"),
     KT_TEST(cancel_after_the_callback_ran_is_harmless, 2,
@@ -578,7 +722,12 @@ static const kt_test_case tests[] = {
     KT_TEST(handle_may_outlive_its_loop, 1, "a handle may outlive its loop (book §1.6)"),
     KT_TEST(stop_lets_the_current_iteration_finish, 3, "stop lets the current iteration finish (book §1.7)"),
     KT_TEST(stop_before_run_forever_runs_one_iteration, 1, "stop before run_forever: one iteration (book §1.7)"),
+    KT_TEST(stop_before_run_does_not_wait_for_a_far_timer, 1,
+            "stop before run: the one iteration does not wait (book §1.7)"),
+    KT_TEST(a_stopped_loop_runs_again_from_scratch, 2, "run_forever clears stopping when it returns (book §1.7)"),
     KT_TEST(run_forever_cannot_be_reentered, 2, "run_forever on a running loop is KT_ERUNNING (book §1.7)"),
+    KT_TEST(refused_reentry_changes_nothing, 2,
+            "refusing a nested run_forever leaves running and stopping alone (book §1.7)"),
     KT_TEST(bad_arguments_are_rejected, 3, "bad arguments get KT_EINVAL, never a crash (book §1.8)"),
 };
 

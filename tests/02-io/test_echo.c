@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -18,6 +19,11 @@
 #include "ktest.h"
 #include "kettle/kettle.h"
 #include "kettle/loop_impl.h"
+#include "loop_fixtures.h"
+
+/* The guard timer stops a test that would hang, well before the grader's own
+ * 10 s limit, so that the test can say what went wrong. */
+#define GUARD_SECONDS 6.0
 
 static kt_echo_server *server;
 static int timed_out;
@@ -37,7 +43,7 @@ static kt_loop *start(void)
                 "kt_echo_server_start must listen on 127.0.0.1 and add the listening socket's reader (book §2.7)");
     KT_CHECK(kt_echo_server_port(server) > 0, "the server must report the port it listens on");
     timed_out = 0;
-    KT_CHECK_OK(kt_call_later(loop, 20.0, guard, NULL, NULL), "kt_call_later (Lab 01) must work");
+    KT_CHECK_OK(kt_call_later(loop, GUARD_SECONDS, guard, NULL, NULL), "kt_call_later (Lab 01) must work");
     return loop;
 }
 
@@ -164,7 +170,7 @@ static void each_client_gets_back_exactly_its_own_bytes(void **state)
     for (int i = 0; i < CLIENTS; i++)
         client_init(loop, &cl[i], 1000 + 997 * (size_t)i, (unsigned)i, 0);
     KT_CHECK_OK(kt_run_forever(loop), "kt_run_forever must return 0 after a stop");
-    KT_CHECK(!timed_out, "the echo did not finish within 20 s: is every connection read, answered and closed at "
+    KT_CHECK(!timed_out, "the echo did not finish within 6 s: is every connection read, answered and closed at "
                          "end of file? (book §2.7); %d of %d clients still waiting", clients_left, CLIENTS);
     size_t total = 0;
     for (int i = 0; i < CLIENTS; i++) {
@@ -216,7 +222,7 @@ static void a_reply_that_does_not_fit_is_finished_by_a_writer(void **state)
     client_init(loop, &c, 1u << 20, 3, 4096);
     c.hold_reads = 1;
     KT_CHECK_OK(kt_run_forever(loop), "kt_run_forever must return 0 after a stop");
-    KT_CHECK(!timed_out, "the echo to a slow reader did not finish within 20 s: when send() takes only part of a "
+    KT_CHECK(!timed_out, "the echo to a slow reader did not finish within 6 s: when send() takes only part of a "
                          "reply, keep the rest, stop reading, and finish it from a writer (book §2.7); got %zu of "
                          "%zu bytes back", c.in_len, c.out_len);
     client_check(&c, 0);
@@ -226,6 +232,104 @@ static void a_reply_that_does_not_fit_is_finished_by_a_writer(void **state)
              "with a writer at least once (stats.write_waits) (book §2.7)");
     finish(loop);
     client_free(&c);
+    KT_CHECK_INT(kt_open_fd_count(), before, "the server must close every socket it opened (book §2.7)");
+}
+
+/* The server's end of the connection whose peer is `client`. */
+static int accepted_fd_for(int cfd)
+{
+    struct sockaddr_in mine;
+    socklen_t len = sizeof mine;
+    KT_CHECK(getsockname(cfd, (struct sockaddr *)&mine, &len) == 0, "test setup: getsockname");
+    for (int fd = 0; fd < 1024; fd++) {
+        struct sockaddr_in peer;
+        socklen_t plen = sizeof peer;
+        if (fd != cfd && getpeername(fd, (struct sockaddr *)&peer, &plen) == 0 && peer.sin_family == AF_INET &&
+            peer.sin_port == mine.sin_port)
+            return fd;
+    }
+    return -1;
+}
+
+static void accepted_sockets_are_nonblocking_and_close_on_exec(void **state)
+{
+    (void)state;
+    int before = kt_open_fd_count();
+    kt_loop *loop = start();
+    int fd = connect_client(0);
+    for (int i = 0; i < 1000 && kt_echo_server_stats(server).open < 1 && !timed_out; i++)
+        KT_CHECK_OK(kt_loop_run_once(loop), "kt_loop_run_once must succeed");
+    KT_CHECK_INT(kt_echo_server_stats(server).open, 1, "the server must accept the connection (book §2.7)");
+    int conn = accepted_fd_for(fd);
+    KT_CHECK(conn >= 0, "the server's end of the connection was not found (book §2.7)");
+    KT_CHECK((fcntl(conn, F_GETFD) & FD_CLOEXEC) != 0,
+             "an accepted socket must be close-on-exec like every fd the runtime opens (accept4 with "
+             "SOCK_CLOEXEC): a program the server starts must not inherit its clients (book §2.7)");
+    KT_CHECK((fcntl(conn, F_GETFL) & O_NONBLOCK) != 0,
+             "an accepted socket must be non-blocking (accept4 with SOCK_NONBLOCK): one slow client "
+             "must never block the loop (book §2.7)");
+    close(fd);
+    finish(loop);
+    KT_CHECK_INT(kt_open_fd_count(), before, "the server must close every socket it opened (book §2.7)");
+}
+
+static void noop(kt_loop *loop, void *arg)
+{
+    (void)loop;
+    (void)arg;
+}
+
+/* After a reply that needed a writer, an idle connection must leave the loop idle. */
+static void a_finished_reply_leaves_no_writer_behind(void **state)
+{
+    (void)state;
+    int before = kt_open_fd_count();
+    kt_loop *loop = start();
+    shrink_server_send_buffer();
+    enum { LEN = 256 * 1024 };
+    char *out = malloc(LEN), *in = malloc(LEN);
+    KT_CHECK(out != NULL && in != NULL, "test setup: out of memory");
+    for (size_t i = 0; i < LEN; i++)
+        out[i] = (char)('a' + i % 26);
+    int fd = connect_client(4096);
+    /* The client's fd is on the loop too, so that the loop wakes for it. */
+    KT_CHECK_OK(kt_add_reader(loop, fd, noop, NULL), "kt_add_reader (Lab 02) must work");
+    KT_CHECK_OK(kt_add_writer(loop, fd, noop, NULL), "kt_add_writer (Lab 02) must work");
+    size_t sent = 0, got = 0;
+    for (int i = 0; i < 1000000 && got < LEN && !timed_out; i++) {
+        if (sent < LEN) {
+            ssize_t n = send(fd, out + sent, LEN - sent, MSG_NOSIGNAL);
+            if (n > 0)
+                sent += (size_t)n;
+            if (sent == LEN)
+                kt_remove_writer(loop, fd);
+        }
+        if (kt_echo_server_stats(server).write_waits > 0 || sent == LEN) {
+            ssize_t n = recv(fd, in + got, LEN - got, 0);
+            if (n > 0)
+                got += (size_t)n;
+        }
+        if (got == LEN)
+            break;
+        KT_CHECK_OK(kt_loop_run_once(loop), "kt_loop_run_once must succeed");
+    }
+    KT_CHECK(!timed_out && got == LEN, "the echo to a slow reader did not finish within 6 s (book §2.7): got %zu of %d",
+             got, LEN);
+    KT_CHECK(kt_echo_server_stats(server).write_waits > 0, "the server had to wait with a writer (book §2.7)");
+    kt_remove_reader(loop, fd);
+    kt_remove_writer(loop, fd);
+    /* Now nothing happens until the timer: the next iteration must wait for it. */
+    kt_log_init(&LOG);
+    KT_CHECK_OK(kt_call_later(loop, 0.05, say, "timer", NULL), "kt_call_later (Lab 01) must work");
+    KT_CHECK_OK(kt_loop_run_once(loop), "kt_loop_run_once must succeed");
+    KT_CHECK_STR(LOG.buf, "timer",
+                 "once a reply is all sent, remove the writer: a socket with room is always writable, so a "
+                 "writer left on an idle connection wakes the loop at every iteration and it never sleeps "
+                 "(book §2.3, §2.7)");
+    close(fd);
+    free(out);
+    free(in);
+    finish(loop);
     KT_CHECK_INT(kt_open_fd_count(), before, "the server must close every socket it opened (book §2.7)");
 }
 
@@ -261,6 +365,10 @@ static const kt_test_case tests[] = {
             "the echo server sends each of many clients exactly its own bytes, then closes (book §2.7)"),
     KT_TEST(a_reply_that_does_not_fit_is_finished_by_a_writer, 4,
             "a reply that does not fit the socket buffer is finished by a writer (book §2.7)"),
+    KT_TEST(accepted_sockets_are_nonblocking_and_close_on_exec, 1,
+            "accepted sockets are non-blocking and close-on-exec (book §2.7)"),
+    KT_TEST(a_finished_reply_leaves_no_writer_behind, 2,
+            "a reply that is all sent leaves no writer on the connection (book §2.7)"),
     KT_TEST(closing_the_server_closes_every_connection, 2,
             "closing the server removes and closes every connection (book §2.7)"),
 };

@@ -18,6 +18,7 @@
 
 #include "ktest.h"
 #include "kettle/kettle.h"
+#include "kettle/loop_impl.h"
 #include "loop_fixtures.h"
 
 static kt_loop *new_loop(void)
@@ -25,10 +26,9 @@ static kt_loop *new_loop(void)
     return kt_test_loop(KT_CLOCK_VIRTUAL);
 }
 
-static void close_loop(kt_loop *loop)
-{
-    KT_CHECK_OK(kt_loop_close(loop), "closing a loop must work and free its I/O layer (book §2.4)");
-}
+/* The helpers that check are macros, so a failure points at the test's own line. */
+#define close_loop(loop) \
+    KT_CHECK_OK(kt_loop_close(loop), "closing a loop must work and free its I/O layer (book §2.4)")
 
 /* A connected pair of non-blocking, close-on-exec sockets. */
 static void make_pair(int sv[2])
@@ -48,20 +48,14 @@ static void put(int fd, const char *s)
     KT_CHECK(write(fd, s, strlen(s)) == (ssize_t)strlen(s), "test setup: write failed");
 }
 
-static void run_once(kt_loop *loop)
-{
-    KT_CHECK_OK(kt_loop_run_once(loop), "kt_loop_run_once must succeed while fds are watched (book §2.4)");
-}
+#define run_once(loop) \
+    KT_CHECK_OK(kt_loop_run_once(loop), "kt_loop_run_once must succeed while fds are watched (book §2.4)")
 
-static void add_reader(kt_loop *loop, int fd, kt_callback_fn cb, void *arg)
-{
-    KT_CHECK_OK(kt_add_reader(loop, fd, cb, arg), "kt_add_reader on a valid socket must succeed (book §2.4)");
-}
+#define add_reader(loop, fd, cb, arg) \
+    KT_CHECK_OK(kt_add_reader((loop), (fd), (cb), (arg)), "kt_add_reader on a valid socket must succeed (book §2.4)")
 
-static void add_writer(kt_loop *loop, int fd, kt_callback_fn cb, void *arg)
-{
-    KT_CHECK_OK(kt_add_writer(loop, fd, cb, arg), "kt_add_writer on a valid socket must succeed (book §2.4)");
-}
+#define add_writer(loop, fd, cb, arg) \
+    KT_CHECK_OK(kt_add_writer((loop), (fd), (cb), (arg)), "kt_add_writer on a valid socket must succeed (book §2.4)")
 
 /* A reader that drains its fd and logs what it read ("EOF" at end of file). */
 typedef struct reader {
@@ -414,6 +408,66 @@ static void count_handler(kt_loop *loop, const kt_error_context *ctx, void *arg)
     handler_error = ctx->error;
 }
 
+/* Bookkeeping after a sequence: add, modify, remove on one fd. */
+static size_t watched(kt_loop *loop)
+{
+    return loop->io_ops != NULL ? loop->io_ops->count(loop) : 0;
+}
+
+static void watch_count_follows_add_modify_remove(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    int sv[2], other[2];
+    make_pair(sv);
+    make_pair(other);
+    add_reader(loop, sv[0], say, "r");
+    KT_CHECK_INT(watched(loop), 1, "one fd with a reader: the loop watches 1 fd (book §2.4)");
+    add_writer(loop, sv[0], say, "w"); /* the same fd: a modify, not a second fd */
+    KT_CHECK_INT(watched(loop), 1, "a reader and a writer on ONE fd are one watched fd (book §2.4)");
+    add_reader(loop, sv[0], say, "r2"); /* replacing a reader changes nothing watched */
+    add_reader(loop, other[0], say, "o");
+    KT_CHECK_INT(watched(loop), 2, "a second fd: 2 watched (book §2.4)");
+    KT_CHECK_INT(kt_remove_reader(loop, sv[0]), 1, "kt_remove_reader returns 1 when it removed one (book §2.4)");
+    KT_CHECK_INT(watched(loop), 2, "the fd still has its writer, so it is still watched (book §2.4)");
+    KT_CHECK_INT(kt_remove_writer(loop, sv[0]), 1, "kt_remove_writer returns 1 when it removed one (book §2.4)");
+    KT_CHECK_INT(watched(loop), 1, "an fd with neither reader nor writer is no longer watched (book §2.4)");
+    KT_CHECK_INT(kt_remove_writer(loop, sv[0]), 0, "removing twice returns 0 and changes nothing (book §2.4)");
+    KT_CHECK_INT(kt_remove_reader(loop, other[0]), 1, "kt_remove_reader returns 1 when it removed one (book §2.4)");
+    KT_CHECK_INT(watched(loop), 0, "after add, modify and remove, nothing is watched (book §2.4)");
+    KT_CHECK_ERR(kt_loop_run_once(loop), KT_EDEADLOCK,
+                 "with nothing watched and no timer the loop has nothing to wait for: KT_EDEADLOCK, "
+                 "not a wait for ever (book §2.4, §1.5)");
+    KT_CHECK_STR(LOG.buf, "", "no removed reader or writer may run (book §2.4)");
+    close_loop(loop);
+    close_pair(sv);
+    close_pair(other);
+}
+
+/* A writer waiting on a full pipe whose reader goes away. */
+static void a_writer_hears_that_the_reader_is_gone(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    int p[2];
+    KT_CHECK(pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0, "test setup: pipe2 failed");
+    char chunk[4096];
+    memset(chunk, 'x', sizeof chunk);
+    while (write(p[1], chunk, sizeof chunk) > 0)
+        ; /* fill it: the writer now waits for room */
+    add_writer(loop, p[1], say, "writer");
+    KT_CHECK_OK(kt_call_later(loop, 5, say, "timer", NULL), "kt_call_later must work (Lab 01)");
+    close(p[0]); /* the reader is gone: room will never come */
+    KT_CHECK_OK(kt_loop_run_once(loop), "kt_loop_run_once must succeed (book §2.4)");
+    KT_CHECK_STR(LOG.buf, "writer",
+                 "a writer whose peer is gone must run at once, so that its write finds the error "
+                 "(EPIPE): epoll reports that as EPOLLERR (EPOLLHUP for a reader), which counts as ready "
+                 "for every direction asked (book §2.6)");
+    KT_CHECK_INT(kt_remove_writer(loop, p[1]), 1, "kt_remove_writer returns 1 when it removed one (book §2.4)");
+    close(p[1]);
+    close_loop(loop);
+}
+
 static void bad_arguments_are_rejected_with_einval(void **state)
 {
     (void)state;
@@ -667,6 +721,10 @@ static const kt_test_case tests[] = {
             "readiness is level-triggered: an fd left with data is reported again (book §2.3)"),
     KT_TEST(a_peer_close_reads_as_readable_then_eof, 2,
             "a peer's close reads as readable, then end of file (book §2.4)"),
+    KT_TEST(watch_count_follows_add_modify_remove, 2,
+            "after add, modify and remove on one fd the loop knows what it watches (book §2.4)"),
+    KT_TEST(a_writer_hears_that_the_reader_is_gone, 2,
+            "a writer whose peer is gone runs at once, on every backend (book §2.6)"),
     KT_TEST(bad_arguments_are_rejected_with_einval, 2,
             "NULL loop or callback and negative fds are KT_EINVAL; a closed fd is -EBADF (book §2.4)"),
     KT_TEST(an_unknown_poller_name_is_a_clear_error, 1,

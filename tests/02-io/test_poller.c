@@ -24,13 +24,18 @@ static const kt_poller_ops *backend(void)
     return ops;
 }
 
-static kt_poller *create(const kt_poller_ops *ops)
+/* The helpers that check take the caller's file and line (the macros below),
+ * so a failure points at the test's own line. */
+static kt_poller *create_at(const char *file, int line, const kt_poller_ops *ops)
 {
     kt_poller *p = NULL;
-    KT_CHECK_OK(ops->create(&p), "the %s backend's create must succeed (book §2.2)", ops->name);
-    KT_CHECK(p != NULL, "the %s backend's create must hand back a poller (book §2.2)", ops->name);
+    kt__check_ok(file, line, ops->create(&p), "ops->create(&p)", "the %s backend's create must succeed (book §2.2)",
+                 ops->name);
+    if (p == NULL)
+        kt__fail(file, line, "the %s backend's create must hand back a poller (book §2.2)", ops->name);
     return p;
 }
+#define make_poller(ops) create_at(__FILE__, __LINE__, (ops))
 
 static void make_pair(int sv[2])
 {
@@ -52,11 +57,11 @@ static void put(int fd)
 /* What a wait found, as text sorted by fd: "5:r 7:w 9:rw". Backends may
  * report in any order; the set is what matters. */
 static char found[512];
-static int wait_text(const kt_poller_ops *ops, kt_poller *p, double timeout)
+static int wait_text_at(const char *file, int line, const kt_poller_ops *ops, kt_poller *p, double timeout)
 {
     kt_poll_event ev[64];
     int n = ops->wait(p, timeout, ev, 64);
-    KT_CHECK_OK(n, "the %s backend's wait must succeed (book §2.2)", ops->name);
+    kt__check_ok(file, line, n, "ops->wait(...)", "the %s backend's wait must succeed (book §2.2)", ops->name);
     found[0] = '\0';
     for (int fd = 0; fd < 4096; fd++) {
         for (int i = 0; i < n; i++) {
@@ -69,12 +74,13 @@ static int wait_text(const kt_poller_ops *ops, kt_poller *p, double timeout)
     }
     return n;
 }
+#define wait_text(ops, p, timeout) wait_text_at(__FILE__, __LINE__, (ops), (p), (timeout))
 
 static void wait_reports_exactly_the_fds_and_directions_asked(void **state)
 {
     (void)state;
     const kt_poller_ops *ops = backend();
-    kt_poller *p = create(ops);
+    kt_poller *p = make_poller(ops);
     int a[2], b[2], c[2], d[2], e[2];
     make_pair(a);
     make_pair(b);
@@ -108,7 +114,7 @@ static void modify_and_remove_change_what_is_reported(void **state)
 {
     (void)state;
     const kt_poller_ops *ops = backend();
-    kt_poller *p = create(ops);
+    kt_poller *p = make_poller(ops);
     int a[2];
     make_pair(a);
     put(a[1]); /* readable and writable */
@@ -132,7 +138,7 @@ static void readiness_stays_until_the_data_is_read(void **state)
 {
     (void)state;
     const kt_poller_ops *ops = backend();
-    kt_poller *p = create(ops);
+    kt_poller *p = make_poller(ops);
     int a[2];
     make_pair(a);
     put(a[1]);
@@ -159,7 +165,7 @@ static void bad_arguments_are_rejected(void **state)
     (void)state;
     const kt_poller_ops *ops = backend();
     KT_CHECK_ERR(ops->create(NULL), KT_EINVAL, "create(NULL) is KT_EINVAL (book §2.2)");
-    kt_poller *p = create(ops);
+    kt_poller *p = make_poller(ops);
     int a[2];
     make_pair(a);
     KT_CHECK_ERR(ops->add(p, -1, KT_POLL_READ), KT_EINVAL, "add(negative fd) is KT_EINVAL (book §2.2)");
@@ -188,7 +194,7 @@ static void a_poller_owns_only_close_on_exec_fds_and_frees_them(void **state)
     static unsigned char before[4096], during[4096];
     int count = kt_open_fd_count();
     open_fds(before);
-    kt_poller *p = create(ops);
+    kt_poller *p = make_poller(ops);
     open_fds(during);
     for (int fd = 0; fd < 4096; fd++) {
         if (during[fd] && !before[fd])
@@ -208,7 +214,7 @@ static void closing_a_watched_fd_is_tolerated(void **state)
 {
     (void)state;
     const kt_poller_ops *ops = backend();
-    kt_poller *p = create(ops);
+    kt_poller *p = make_poller(ops);
     int a[2], b[2];
     make_pair(a);
     make_pair(b);
@@ -254,7 +260,7 @@ static void fds_past_fd_setsize_are_refused_only_by_select(void **state)
         KT_CHECK(more.rlim_cur <= saved.rlim_max, "test setup: the hard fd limit is below %d", high + 1);
         KT_CHECK(setrlimit(RLIMIT_NOFILE, &more) == 0, "test setup: setrlimit");
     }
-    kt_poller *p = create(ops);
+    kt_poller *p = make_poller(ops);
     int a[2];
     make_pair(a);
     KT_CHECK(dup3(a[0], FD_SETSIZE - 1, O_CLOEXEC) == FD_SETSIZE - 1, "test setup: dup3: %s", strerror(errno));
@@ -297,7 +303,7 @@ static void hundreds_of_fds_are_reported(void **state)
 {
     (void)state;
     const kt_poller_ops *ops = backend();
-    kt_poller *p = create(ops);
+    kt_poller *p = make_poller(ops);
     static int sv[MANY][2];
     static kt_poll_event ev[MANY];
     static unsigned char seen[4096];
@@ -334,7 +340,7 @@ static void wait_honours_its_timeout(void **state)
     KT_CHECK_INT(kt_timeout_ms(0.0004), 1, "kt_timeout_ms rounds up");
     /* And the backend's wait honours a short timeout with nothing ready. */
     ops = backend();
-    kt_poller *p = create(ops);
+    kt_poller *p = make_poller(ops);
     int a[2];
     make_pair(a);
     KT_CHECK_OK(ops->add(p, a[0], KT_POLL_READ), "add(fd, READ) must succeed (book §2.2)");

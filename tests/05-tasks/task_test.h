@@ -57,49 +57,61 @@ static inline kt_loop *new_loop(void)
     return loop;
 }
 
-static inline void close_loop(kt_loop *loop)
-{
-    KT_CHECK_INT(kt_all_tasks(loop, NULL, 0), 0,
-                 "a task that has finished must leave the loop's list of tasks (kt__task_detach) (book §5.3)");
-    KT_CHECK_INT(loop->live_futures, 0,
-                 "every task and future must be freed once done and released: the loop still counts "
-                 "live futures (a reference leaked) (book §5.3)");
-    KT_CHECK_OK(kt_loop_close(loop), "the loop must close once every task is done and released (book §5.3)");
-}
+/* The helpers below report a failure at the line of the test that called
+ * them (the macros pass __FILE__ and __LINE__), not at a line of this file. */
 
-static inline kt_task *spawn(kt_loop *loop, kt_coro_fn fn, void *arg)
+static inline void close_loop_at(const char *file, int line, kt_loop *loop)
+{
+    kt__check_int(file, line, (long long)kt_all_tasks(loop, NULL, 0), 0, "kt_all_tasks(loop, NULL, 0)",
+                  "a task that has finished must leave the loop's list of tasks (kt__task_detach) (book §5.3)");
+    kt__check_int(file, line, (long long)loop->live_futures, 0, "loop->live_futures",
+                  "every task and future must be freed once done and released: the loop still counts "
+                  "live futures (a reference leaked) (book §5.3)");
+    kt__check_ok(file, line, kt_loop_close(loop), "kt_loop_close(loop)",
+                 "the loop must close once every task is done and released (book §5.3)");
+}
+#define close_loop(loop) close_loop_at(__FILE__, __LINE__, (loop))
+
+static inline kt_task *spawn_at(const char *file, int line, kt_loop *loop, kt_coro_fn fn, void *arg)
 {
     kt_task *t = NULL;
-    KT_CHECK_OK(kt_create_task(loop, fn, arg, &t),
-                "kt_create_task with a valid loop and coroutine must succeed (book §5.3)");
-    KT_CHECK(t != NULL, "kt_create_task must hand back the task in *out (book §5.3)");
+    kt__check_ok(file, line, kt_create_task(loop, fn, arg, &t), "kt_create_task(loop, fn, arg, &t)",
+                 "kt_create_task with a valid loop and coroutine must succeed (book §5.3)");
+    if (t == NULL)
+        kt__fail(file, line, "kt_create_task must hand back the task in *out (book §5.3)");
     return t;
 }
+#define spawn(loop, fn, arg) spawn_at(__FILE__, __LINE__, (loop), (fn), (arg))
 
 /* Run iterations until the loop has nothing left to do (KT_EDEADLOCK). */
-static inline void run_all(kt_loop *loop)
+static inline void run_all_at(const char *file, int line, kt_loop *loop)
 {
     for (int i = 0; i < 1000000; i++) {
         int rc = kt_loop_run_once(loop);
         if (rc == KT_EDEADLOCK)
             return;
-        KT_CHECK_OK(rc, "kt_loop_run_once failed while tasks were running");
+        kt__check_ok(file, line, rc, "kt_loop_run_once(loop)",
+                     "kt_loop_run_once failed while tasks were running (Lab 01, book §1.3)");
     }
-    KT_FAIL("the loop never ran out of work: a task keeps rescheduling itself (book §5.2)");
+    kt__fail(file, line, "the loop never ran out of work: a task keeps rescheduling itself (book §5.2)");
 }
+#define run_all(loop) run_all_at(__FILE__, __LINE__, (loop))
 
-static inline void run_iterations(kt_loop *loop, int n)
+static inline void run_iterations_at(const char *file, int line, kt_loop *loop, int n)
 {
     for (int i = 0; i < n; i++)
-        KT_CHECK_OK(kt_loop_run_once(loop), "kt_loop_run_once failed while tasks were running");
+        kt__check_ok(file, line, kt_loop_run_once(loop), "kt_loop_run_once(loop)",
+                     "kt_loop_run_once failed while tasks were running (Lab 01, book §1.3)");
 }
+#define run_iterations(loop, n) run_iterations_at(__FILE__, __LINE__, (loop), (n))
 
 /* The task's outcome, as kt_future_result gives it. */
-static inline int outcome(kt_task *t, void **value)
+static inline int outcome_at(const char *file, int line, kt_task *t, void **value)
 {
-    KT_CHECK(kt_future_done(kt_task_future(t)),
-             "the task should be done by now: a task finishes when its coroutine returns (book §5.2)");
+    if (!kt_future_done(kt_task_future(t)))
+        kt__fail(file, line, "the task should be done by now: a task finishes when its coroutine returns (book §5.2)");
     return kt_future_result(kt_task_future(t), value);
 }
+#define outcome(t, value) outcome_at(__FILE__, __LINE__, (t), (value))
 
 #endif

@@ -12,10 +12,8 @@ typedef struct ctx {
     const char *msg;
 } ctx;
 
-static void check_cancel(kt_task *t, int want, const char *rule)
-{
-    KT_CHECK_INT(kt_task_cancel(t, NULL), want, "%s", rule);
-}
+/* A macro, so a failure points at the test's own line. */
+#define check_cancel(t, want, rule) KT_CHECK_INT(kt_task_cancel((t), NULL), (want), "%s", (rule))
 
 /* ------------------------------------------------------------ before start (case 043) */
 
@@ -373,6 +371,55 @@ static void cancel_done_task_is_refused_and_self_cancel_wins(void **state)
     close_loop(loop);
 }
 
+/* ------------------------------------------------------------ cancellation over time */
+
+/* A task that cancels itself, then awaits: the await is cancelled at once. */
+static int cancels_itself_then_sleeps(void *arg, void **result)
+{
+    (void)result;
+    ctx *c = arg;
+    kt_log_add(&LOG, "cancel->%d", kt_task_cancel(kt_current_task(c->loop), NULL));
+    int rc = kt_sleep(5);
+    kt_log_add(&LOG, "sleep->%s@%g", code_name(rc), kt_loop_time(c->loop));
+    return rc;
+}
+
+static void task_that_cancels_itself_then_awaits(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    ctx c = {.loop = loop};
+    kt_task *t = spawn(loop, cancels_itself_then_sleeps, &c);
+    run_all(loop);
+    KT_CHECK_STR(LOG.buf, "cancel->1 sleep->CANCELLED@0",
+                 "a task that cancels itself while it runs has nothing to cancel yet (must_cancel); the "
+                 "step that sees its next await must cancel that future at once, so the 5 s sleep ends "
+                 "cancelled at time 0, not at 5 (book §5.5)");
+    KT_CHECK(kt_future_cancelled(kt_task_future(t)), "the task ended cancelled (book §5.5)");
+    KT_CHECK_INT(kt_task_cancelling(t), 1, "one cancel was requested: cancelling() is 1 (book §5.5)");
+    kt_task_release(t);
+    close_loop(loop);
+}
+
+static void cancel_before_the_first_step_is_counted(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    kt_task *t = spawn(loop, must_not_run, NULL);
+    check_cancel(t, 1, "cancelling a task that has not started must return 1 (book §5.5)");
+    KT_CHECK_INT(kt_task_cancelling(t), 1,
+                 "every cancel request counts, also one made before the first step: cancelling() is 1 "
+                 "(book §5.5; asyncio: Task.cancelling())");
+    run_all(loop);
+    KT_CHECK(kt_future_cancelled(kt_task_future(t)), "the task ended cancelled without running (book §5.5)");
+    KT_CHECK_INT(kt_task_cancelling(t), 1, "finishing does not reset the count (book §5.5)");
+    check_cancel(t, 0, "cancelling a task that is done returns 0 and counts nothing (book §5.5)");
+    KT_CHECK_INT(kt_task_cancelling(t), 1, "a refused cancel is not counted (book §5.5)");
+    KT_CHECK_STR(LOG.buf, "", "the body never ran (book §5.5; asyncio case 043)");
+    kt_task_release(t);
+    close_loop(loop);
+}
+
 static const kt_test_case tests[] = {
     KT_TEST(cancel_before_start_never_runs_the_body, 3,
             "a task cancelled before its first step never runs (book §5.5)"),
@@ -386,6 +433,10 @@ static const kt_test_case tests[] = {
     KT_TEST(cancel_again_after_catch_is_delivered, 2,
             "a later cancel reaches a task that caught an earlier one (book §5.5)"),
     KT_TEST(cancel_message_reaches_coroutine_and_awaiter, 2, "the cancel message travels (book §5.5)"),
+    KT_TEST(task_that_cancels_itself_then_awaits, 2,
+            "a task that cancels itself has its next await cancelled at once (book §5.5)"),
+    KT_TEST(cancel_before_the_first_step_is_counted, 1,
+            "cancelling() counts a cancel made before the first step (book §5.5)"),
     KT_TEST(cancel_done_task_is_refused_and_self_cancel_wins, 2,
             "cancel on a done task returns 0; a self-cancel wins over the return (book §5.5)"),
 };

@@ -341,6 +341,61 @@ static void run_refuses_bad_calls_and_reports_leaks(void **state)
     KT_CHECK_OK(kt_loop_close(loop), "once the leaked future is released the loop kt_run left must close");
 }
 
+/* Somebody else stops the loop while kt_run_until_complete waits. */
+static void complete_later(kt_loop *loop, void *f)
+{
+    (void)loop;
+    kt_future_set_result(f, "late");
+}
+
+static void stop_from_outside(kt_loop *loop, void *arg)
+{
+    (void)arg;
+    kt_log_add(&LOG, "outside-stop");
+    kt_loop_stop(loop);
+}
+
+static void run_until_complete_stopped_from_outside(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    kt_future *f = NULL;
+    KT_CHECK_OK(kt_future_new(loop, &f), "kt_future_new must work (given)");
+    KT_CHECK_OK(kt_call_later(loop, 1, stop_from_outside, NULL, NULL), "kt_call_later must work (Lab 01)");
+    void *v = (void *)"x";
+    KT_CHECK_ERR(kt_run_until_complete(loop, f, &v), KT_EINVALSTATE,
+                 "a loop stopped by somebody else before the future is done: kt_run_until_complete "
+                 "returns KT_EINVALSTATE (asyncio: \"Event loop stopped before Future completed.\") "
+                 "(book §5.6)");
+    KT_CHECK(v == NULL, "on error *value_out is NULL (book §5.6)");
+    KT_CHECK(!kt_loop_is_running(f->loop), "the loop is not running after it returned (book §5.6)");
+    /* Second life: the same loop and future, completed this time. */
+    KT_CHECK_OK(kt_call_later(loop, 1, complete_later, f, NULL), "kt_call_later must work (Lab 01)");
+    KT_CHECK_ERR(kt_run_until_complete(loop, f, &v), 0,
+                 "the same loop runs until complete again after an outside stop: nothing of the first "
+                 "run may be left (its stop callback, the loop's flags) (book §5.6)");
+    KT_CHECK_STR((const char *)v, "late", "the second run returns the future's result (book §5.6)");
+    KT_CHECK_DBL(kt_loop_time(loop), 2, 1e-9, "the second run went on until the future was done at 2 s (book §5.6)");
+    KT_CHECK_STR(LOG.buf, "outside-stop", "the outside stop ran once (book §5.6)");
+    kt_future_release(f);
+    close_loop(loop);
+}
+
+static void run_twice_back_to_back(void **state)
+{
+    (void)state;
+    kt_log_init(&LOG);
+    kt_run_options o = virtual_opts();
+    for (int i = 0; i < 2; i++) {
+        void *v = NULL;
+        KT_CHECK_ERR(kt_run(main_returns, NULL, &v, &o), 0,
+                     "kt_run can be called again once it returned: each call makes and closes its own loop "
+                     "(book §5.6)");
+        KT_CHECK_STR((const char *)v, "main-result", "each kt_run returns its own main's result (book §5.6)");
+    }
+    KT_CHECK_STR(LOG.buf, "main@5 main@5", "each kt_run starts a fresh loop whose clock starts at 0 (book §5.6)");
+}
+
 static const kt_test_case tests[] = {
     KT_TEST(run_until_complete_stops_one_iteration_later, 3,
             "kt_run_until_complete stops via a done callback, one iteration later (book §5.6)"),
@@ -348,12 +403,15 @@ static const kt_test_case tests[] = {
             "kt_run_until_complete returns the outcome; refuses bad calls (book §5.6)"),
     KT_TEST(run_until_complete_reports_deadlock_and_cleans_up, 2,
             "kt_run_until_complete returns KT_EDEADLOCK and removes its stop callback (book §5.6)"),
+    KT_TEST(run_until_complete_stopped_from_outside, 2,
+            "a loop stopped from outside: KT_EINVALSTATE, and the loop runs again (book §5.6)"),
     KT_TEST(run_returns_main_outcome, 2, "kt_run runs main on a new loop and returns its outcome (book §5.6)"),
     KT_TEST(run_cancels_what_is_left_and_lets_it_finish, 3,
             "kt_run cancels the tasks main left behind and lets them finish (book §5.6)"),
     KT_TEST(run_destroys_a_task_that_never_finishes, 2,
             "kt_run destroys a task that ignores its cancellation forever (book §5.6)"),
     KT_TEST(run_reports_a_deadlocked_main, 2, "kt_run returns KT_EDEADLOCK for a main that waits forever (book §5.6)"),
+    KT_TEST(run_twice_back_to_back, 1, "kt_run twice in a row (book §5.6)"),
     KT_TEST(run_refuses_bad_calls_and_reports_leaks, 2,
             "kt_run refuses bad calls and reports leaked futures (book §5.6)"),
 };

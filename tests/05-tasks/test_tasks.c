@@ -48,7 +48,7 @@ static int create_then_yield(void *arg, void **result)
     c->a = spawn(c->loop, say_and_return, "A");
     c->b = spawn(c->loop, say_and_return, "B");
     kt_log_add(&LOG, "created:A-done=%d", kt_future_done(kt_task_future(c->a)));
-    KT_CHECK_OK(kt_sleep(0), "kt_sleep(0) inside a task must succeed (book §5.4)");
+    KT_CHECK_OK(kt_gen_yield(NULL, NULL), "a bare yield (what kt_sleep(0) does) inside a task must resume with 0 (book §5.2)");
     kt_log_add(&LOG, "after-yield:done=%d,%d", kt_future_done(kt_task_future(c->a)),
                kt_future_done(kt_task_future(c->b)));
     return 0;
@@ -78,7 +78,7 @@ static int fail_after_yield(void *arg, void **result)
 {
     (void)arg;
     (void)result;
-    KT_CHECK_OK(kt_sleep(0), "kt_sleep(0) inside a task must succeed (book §5.4)");
+    KT_CHECK_OK(kt_gen_yield(NULL, NULL), "a bare yield (what kt_sleep(0) does) inside a task must resume with 0 (book §5.2)");
     return E_VALUE;
 }
 
@@ -169,12 +169,12 @@ static void current_task_is_the_one_running(void **state)
     kt_loop *loop = new_loop();
     current_ctx c = {loop, NULL, 0};
     c.self = spawn(loop, check_current, &c);
-    KT_CHECK(kt_current_task(loop) == NULL, "outside any step there is no current task (book §5.3)");
+    KT_CHECK(kt_current_task(loop) == NULL, "outside any step there is no current task (book §5.2)");
     run_all(loop);
     KT_CHECK_INT(c.seen_self, 2,
                  "kt_current_task must be the task whose coroutine is running, at its first step and "
-                 "after every resume (set loop->current_task around the send) (book §5.3)");
-    KT_CHECK(kt_current_task(loop) == NULL, "after the step, the current task must be reset to NULL (book §5.3)");
+                 "after every resume (set loop->current_task around the send) (book §5.2)");
+    KT_CHECK(kt_current_task(loop) == NULL, "after the step, the current task must be reset to NULL (book §5.2)");
     kt_task_release(c.self);
     close_loop(loop);
 }
@@ -344,7 +344,7 @@ static int await_done_future(void *arg, void **result)
     void *v = NULL;
     int rc = kt_await(c->fut, &v);
     kt_log_add(&LOG, "got:%s:%s", code_name(rc), v ? (const char *)v : "NULL");
-    KT_CHECK_OK(kt_sleep(0), "kt_sleep(0) inside a task must succeed (book §5.4)");
+    KT_CHECK_OK(kt_gen_yield(NULL, NULL), "a bare yield (what kt_sleep(0) does) inside a task must resume with 0 (book §5.2)");
     kt_log_add(&LOG, "end");
     return 0;
 }
@@ -371,7 +371,7 @@ static void await_done_future_does_not_suspend(void **state)
 static int child_059(void *arg, void **result)
 {
     (void)arg;
-    KT_CHECK_OK(kt_sleep(0), "kt_sleep(0) inside a task must succeed (book §5.4)");
+    KT_CHECK_OK(kt_gen_yield(NULL, NULL), "a bare yield (what kt_sleep(0) does) inside a task must resume with 0 (book §5.2)");
     kt_log_add(&LOG, "child-finishing");
     *result = "c";
     return 0;
@@ -497,6 +497,96 @@ static void bad_yield_is_thrown_back_next_iteration(void **state)
     void *v = NULL;
     KT_CHECK_ERR(outcome(t, &v), 0, "the coroutine recovered and returned, so the task has a result (book §5.2)");
     KT_CHECK_STR((const char *)v, "recovered", "the task's result is the coroutine's (book §5.2)");
+    kt_task_release(t);
+    close_loop(loop);
+}
+
+/* asyncio: "Task cannot await on itself" comes one iteration later. */
+static int awaits_itself(void *arg, void **result)
+{
+    (void)result;
+    kt_loop *loop = arg;
+    KT_CHECK_OK(kt_call_soon(loop, say_cb, "queued-before", NULL), "kt_call_soon must work (Lab 01)");
+    kt_log_add(&LOG, "await-self");
+    int rc = kt_await_task(kt_current_task(loop), NULL);
+    kt_log_add(&LOG, "got:%s", code_name(rc));
+    return 0;
+}
+
+static void awaiting_itself_fails_one_iteration_later(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    kt_task *t = spawn(loop, awaits_itself, loop);
+    run_all(loop);
+    KT_CHECK_STR(LOG.buf, "await-self queued-before got:EINVAL",
+                 "a task awaiting itself yields like any await; its step sees the task itself and throws "
+                 "KT_EINVAL back on the next iteration, after the callbacks already queued, as asyncio "
+                 "does (\"Task cannot await on itself\") (book §5.2)");
+    KT_CHECK_ERR(outcome(t, NULL), 0, "the coroutine caught the error and returned 0 (book §5.2)");
+    kt_task_release(t);
+    close_loop(loop);
+}
+
+/* The creator of a future lets go of it while a task is parked on it. */
+static int parks_on(void *arg, void **result)
+{
+    (void)result;
+    fut_ctx *c = arg;
+    int rc = kt_await(c->fut, NULL);
+    kt_log_add(&LOG, "await:%s", code_name(rc));
+    return rc;
+}
+
+static void parked_task_keeps_its_future_alive(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    fut_ctx c = {loop, NULL};
+    KT_CHECK_OK(kt_future_new(loop, &c.fut), "kt_future_new must work (given)");
+    kt_task *t = spawn(loop, parks_on, &c);
+    run_iterations(loop, 1);
+    kt_future_release(c.fut); /* the task is now the only one holding it */
+    c.fut = NULL;
+    KT_CHECK_INT(kt_task_cancel(t, NULL), 1, "cancelling a parked task must return 1 (book §5.5)");
+    run_all(loop);
+    KT_CHECK_STR(LOG.buf, "await:CANCELLED",
+                 "kt_await must hold a reference on the future it parks on: its creator may let go "
+                 "while the task waits, and the cancel and the wake-up still use it (book §5.2)");
+    KT_CHECK(kt_future_cancelled(kt_task_future(t)), "the task ended cancelled (book §5.5)");
+    kt_task_release(t);
+    close_loop(loop);
+}
+
+/* Only a task's own step finishes it (asyncio: "Task does not support
+ * set_result operation"). */
+static int sleeps_then_returns(void *arg, void **result)
+{
+    (void)arg;
+    int rc = kt_sleep(1);
+    kt_log_add(&LOG, "woke:%s", code_name(rc));
+    *result = "own";
+    return 0;
+}
+
+static void a_task_is_finished_only_by_its_own_step(void **state)
+{
+    (void)state;
+    kt_loop *loop = new_loop();
+    kt_task *t = spawn(loop, sleeps_then_returns, NULL);
+    run_iterations(loop, 1);
+    KT_CHECK_ERR(kt_future_set_result(kt_task_future(t), "outside"), KT_ENOTSUPPORTED,
+                 "set_result on a task's future must be refused: only the task's own step finishes it, "
+                 "or its coroutine would never run again (book §5.7; asyncio: RuntimeError \"Task does "
+                 "not support set_result operation\")");
+    KT_CHECK_ERR(kt_future_set_error(kt_task_future(t), E_VALUE), KT_ENOTSUPPORTED,
+                 "set_error on a task's future must be refused the same way (book §5.7)");
+    KT_CHECK(!kt_future_done(kt_task_future(t)), "a refused set_result leaves the task pending (book §5.7)");
+    run_all(loop);
+    void *v = NULL;
+    KT_CHECK_ERR(outcome(t, &v), 0, "the task finished through its own step (book §5.7)");
+    KT_CHECK_STR((const char *)v, "own", "the task's result is its coroutine's, not the outsider's (book §5.7)");
+    KT_CHECK_STR(LOG.buf, "woke:OK", "the coroutine ran to its end (book §5.7)");
     kt_task_release(t);
     close_loop(loop);
 }
@@ -642,30 +732,39 @@ static void sleep0_yields_exactly_one_iteration(void **state)
 }
 
 static const kt_test_case tests[] = {
+    /* step 4: kt_create_task */
     KT_TEST(task_start_is_deferred_to_next_iteration, 3,
             "a task starts on the next iteration, in creation order (book §5.3)"),
-    KT_TEST(result_and_error_travel_through_await, 3,
-            "await hands back the awaited task's result or error (book §5.2)"),
-    KT_TEST(loop_keeps_pending_tasks_alive, 2, "the loop holds every pending task (book §5.3)"),
-    KT_TEST(current_task_is_the_one_running, 1, "kt_current_task is the running task (book §5.3)"),
     KT_TEST(stacks_are_taken_at_first_step_and_given_back, 2,
             "a coroutine's stack is taken at its first step and given back when it finishes (book §5.3)"),
-    KT_TEST(unretrieved_task_error_is_reported, 2,
-            "\"Task exception was never retrieved\" (book §5.3)"),
-    KT_TEST_TIMEOUT(thousands_of_tasks_finish_in_delay_order, 3, 60,
-                    "thousands of sleeping tasks run concurrently and wake in deadline order (book §5.4)"),
+    /* step 5: task_wakeup and kt_await */
+    KT_TEST(result_and_error_travel_through_await, 3,
+            "await hands back the awaited task's result or error (book §5.2)"),
     KT_TEST(task_resumes_one_iteration_after_set_result, 3,
             "a parked task resumes through task_wakeup, one iteration after set_result (book §5.2)"),
     KT_TEST(await_done_future_does_not_suspend, 2, "awaiting a done future does not yield (book §5.2)"),
     KT_TEST(task_done_callbacks_then_awaiter, 2,
             "a task's done callbacks and its awaiter's wake-up run in registration order (book §5.2)"),
-    KT_TEST(await_outside_a_task_is_enotcoro, 2, "await and sleep outside a task: KT_ENOTCORO (book §5.2)"),
+    KT_TEST(unretrieved_task_error_is_reported, 2,
+            "\"Task exception was never retrieved\" (book §5.3)"),
     KT_TEST(bad_yield_is_thrown_back_next_iteration, 2, "a bad yield gets KT_EBADYIELD back (book §5.2)"),
+    KT_TEST(awaiting_itself_fails_one_iteration_later, 2,
+            "a task awaiting itself gets KT_EINVAL one iteration later, as in asyncio (book §5.2)"),
+    KT_TEST(parked_task_keeps_its_future_alive, 2,
+            "kt_await holds a reference on the future it parks on (book §5.2)"),
+    /* step 6: kt_sleep (these two check kt_sleep's refusals too) */
+    KT_TEST(await_outside_a_task_is_enotcoro, 2, "await and sleep outside a task: KT_ENOTCORO (book §5.2)"),
     KT_TEST(bad_arguments_get_clear_errors, 2, "bad arguments get KT_EINVAL, never a crash (book §5.2)"),
+    KT_TEST(loop_keeps_pending_tasks_alive, 2, "the loop holds every pending task (book §5.3)"),
+    KT_TEST(current_task_is_the_one_running, 1, "kt_current_task is the running task (book §5.2)"),
+    KT_TEST(a_task_is_finished_only_by_its_own_step, 2,
+            "set_result and set_error on a task are refused (book §5.7)"),
     KT_TEST(three_sleepers_finish_in_3_seconds_not_6, 3,
             "three tasks sleeping 3, 2, 1 s finish in 1, 2, 3 order after 3 s (book §5.4)"),
     KT_TEST(sequential_awaits_take_the_sum, 2, "sleeps awaited in sequence add up to 6 s (book §5.4)"),
     KT_TEST(sleep0_yields_exactly_one_iteration, 2, "kt_sleep(0) yields for exactly one iteration (book §5.4)"),
+    KT_TEST_TIMEOUT(thousands_of_tasks_finish_in_delay_order, 3, 60,
+                    "thousands of sleeping tasks run concurrently and wake in deadline order (book §5.4)"),
 };
 
 KT_MAIN("Lab 05 — tasks: step, await, sleep", tests)

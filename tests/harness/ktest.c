@@ -361,9 +361,31 @@ static int run_all(const char *title, const kt_test_case *cases, size_t n)
     return failed;
 }
 
-static int list(const kt_test_case *cases, size_t n)
+/* Whether `name` is one of the names in the file `only` (one a line). No
+ * file: every test is listed. tools/bugs.py writes PROGRAM.only next to a
+ * test program, so that a patched lab runs only the tests a patch names. */
+static int in_only_file(const char *only, const char *name)
 {
+    FILE *f = fopen(only, "r");
+    if (f == NULL)
+        return 1;
+    char line[256];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f) != NULL) {
+        line[strcspn(line, "\r\n")] = '\0';
+        found = strcmp(line, name) == 0;
+    }
+    fclose(f);
+    return found;
+}
+
+static int list(const char *prog, const kt_test_case *cases, size_t n)
+{
+    char only[4096];
+    snprintf(only, sizeof only, "%s.only", prog);
     for (size_t i = 0; i < n; i++) {
+        if (!in_only_file(only, cases[i].name))
+            continue;
         /* One test per line, tab-separated: a rule must not break the format. */
         printf("%s\t%d\t%g\t", cases[i].name, cases[i].points, cases[i].timeout);
         for (const char *p = cases[i].rule != NULL ? cases[i].rule : ""; *p != '\0'; p++)
@@ -403,7 +425,7 @@ int kt_test_main(const char *title, const kt_test_case *cases, size_t n, int arg
     if (argc <= 1)
         return run_all(title, cases, n);
     if (argc == 2 && strcmp(argv[1], "--list") == 0)
-        return list(cases, n);
+        return list(prog, cases, n);
     if (argc == 3 && strcmp(argv[1], "--run") == 0)
         return run_one(cases, n, argv[2]);
     return usage(prog);

@@ -5,13 +5,16 @@
  *
  *     static void fifo_order(void **state) { ... KT_CHECK_STR(...); }
  *     static const kt_test_case tests[] = {
- *         KT_TEST(fifo_order, 2, "call_soon callbacks run in FIFO order (book §1.3)"),
+ *         KT_TEST(fifo_order, 2, "call_soon callbacks run in FIFO order (book §1.2)"),
  *     };
  *     KT_MAIN("Lab 01 — callbacks and timers", tests)
  *
  * The binary runs three ways:
  *   ./test_x                 every test under cmocka's runner (plain cmocka output)
  *   ./test_x --list          one line per test: name, points, time limit, rule
+ *                            (only the names in ./test_x.only when that file
+ *                            exists: tools/bugs.py runs a patched lab's tests
+ *                            that way)
  *   ./test_x --run NAME      one test, outside cmocka's runner, so a crash, an
  *                            abort or a sanitizer report reaches the grader
  *                            instead of being caught by cmocka's signal handler

@@ -15,19 +15,22 @@ step() { printf '\n==== check (handout): %s\n' "$*"; }
 fail() { printf '\ncheck FAILED: %s\n' "$*"; exit 1; }
 
 sh tools/setup.sh --all || fail "missing tools (see above)"
+# The compilers to prove the kit with; the kit's own make check, which runs this in a
+# handout it just made, proves gcc alone here (it proved both on the kit itself).
+COMPILERS=${KETTLE_CHECK_COMPILERS:-gcc clang}
 released=$(sed -n 's/^released: *//p' .kettle-handout)
 
 step "1/6 labs/ matches the starters of the released labs (${released:-none})"
 python3 tools/starters.py --check-released solutions labs || fail "labs/ has drifted from solutions/"
 
 step "2/6 the grader catches every way a test can go wrong"
-for cc in gcc clang; do
+for cc in $COMPILERS; do
     CC=$cc sh tools/grader/selftest/run.sh "$BUILD/selftest-$cc" || fail "grader self-test under $cc"
 done
 
 if [ -n "$released" ]; then
     labs=$(for l in $released; do printf '%s ' "${l%%-*}"; done)
-    for cc in gcc clang; do
+    for cc in $COMPILERS; do
         step "3/6 the released solutions pass ($cc)"
         $MAKE --no-print-directory grade MODE=solutions LAB="$labs" CC=$cc WERROR=-Werror \
             >"$BUILD/check-solutions-$cc.log" 2>&1 || { cat "$BUILD/check-solutions-$cc.log"; fail "solutions under $cc"; }

@@ -25,7 +25,7 @@ H=$OUT/handout/kettle
 [ ! -e "$H/book/docs/walkthroughs" ] || fail "handout: walkthroughs left in"
 ! find "$H/tests" -path '*/hidden/*' | grep -q . || fail "handout: hidden tests left in"
 [ -f "$OUT/handout/kettle-book/index.html" ] || fail "handout: no book"
-(cd "$H" && make --no-print-directory check >"$OUT/handout-check.log" 2>&1) ||
+(cd "$H" && KETTLE_CHECK_COMPILERS=gcc make --no-print-directory check >"$OUT/handout-check.log" 2>&1) ||
     { tail -30 "$OUT/handout-check.log"; fail "make check in the handout"; }
 grep -q 'check (handout): all good' "$OUT/handout-check.log" || fail "make check in the handout said nothing"
 (cd "$H" && python3 tools/instructor/submission.py 02 "$OUT/sub02.tar.gz" >"$OUT/sub.log") || fail "make submission"

@@ -29,8 +29,8 @@ import sys
 SLOT = 16          # width of one callback's column
 WAIT = 36          # width of the box of an iteration that waited
 EMPTY = 6          # width of an iteration that ran nothing
-ROW = 26
-LABEL = 150
+ROW = 28
+LABEL = 168
 TOP = 46
 
 KIND_COLOR = {"callback": "#90a4ae", "timer": "#ffb74d", "io": "#81c784"}
@@ -116,12 +116,12 @@ def band_tid(e):
 def draw(events, title=""):
     lay = Layout(events)
     rows = ["loop"] + lay.tasks
-    height = TOP + ROW * len(rows) + 76 + (min(max((len(c[3]["name"]) for c in lay.columns if c[2] != "wait"), default=0), 24) * 5 + 10
+    height = TOP + ROW * len(rows) + 76 + (min(max((len(c[3]["name"]) for c in lay.columns if c[2] != "wait"), default=0), 24) * 6 + 10
                                              if sum(1 for c in lay.columns if c[2] != "wait") <= 60 else 0)
     out = []
     w = out.append
     w('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" '
-      'font-family="sans-serif" font-size="12" role="img">' % (lay.width, height, lay.width, height))
+      'font-family="sans-serif" font-size="14" role="img">' % (lay.width, height, lay.width, height))
     w('<title>%s</title>' % html.escape(title or "Kettle timeline"))
     w('<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
       'patternTransform="rotate(45)"><rect width="6" height="6" fill="#eceff1"/>'
@@ -134,16 +134,16 @@ def draw(events, title=""):
         fill = "#f5f7f8" if i % 2 == 0 else "#ffffff"
         w('<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>' % (x0, TOP - 14, x1 - x0, bottom - TOP + 14, fill))
         if x1 - x0 >= 14:
-            w('<text x="%d" y="%d" font-size="10" fill="#607d8b">%d</text>' % (x0 + 2, TOP - 4, n))
+            w('<text x="%d" y="%d" font-size="12" fill="#607d8b">%d</text>' % (x0 + 2, TOP - 4, n))
         if waited >= 1e-3:
-            w('<text x="%d" y="%d" font-size="10" fill="#455a64">%s</text>' % (x0 + 2, bottom + 14, fmt_seconds(waited)))
-    w('<text x="4" y="%d" font-size="10" fill="#607d8b">iteration</text>' % (TOP - 4))
-    w('<text x="4" y="%d" font-size="10" fill="#455a64">waited</text>' % (bottom + 14))
+            w('<text x="%d" y="%d" font-size="12" fill="#455a64">%s</text>' % (x0 + 2, bottom + 14, fmt_seconds(waited)))
+    w('<text x="4" y="%d" font-size="12" fill="#607d8b">iteration</text>' % (TOP - 4))
+    w('<text x="4" y="%d" font-size="12" fill="#455a64">waited</text>' % (bottom + 14))
     # row labels and guides
     for r, tid in enumerate(rows):
         y = TOP + r * ROW
         name = "loop" if tid == "loop" else lay.names.get(tid, "task %s" % tid)
-        w('<text x="4" y="%d">%s</text>' % (y + 17, html.escape(name[:22])))
+        w('<text x="4" y="%d">%s</text>' % (y + 19, html.escape(name[:20])))
         w('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#cfd8dc"/>' % (LABEL, y + ROW, lay.width - 20, y + ROW))
     # the loop row
     for x, width, kind, e in lay.columns:
@@ -175,14 +175,14 @@ def draw(events, title=""):
                 waiting_from = x + SLOT
                 awaiting = e["args"].get("awaits") or "next iteration"
             elif e.get("cat") == "cancel":
-                marks.append('<text x="%d" y="%d" fill="#d32f2f" font-weight="bold" font-size="15">✕'
+                marks.append('<text x="%d" y="%d" fill="#d32f2f" font-weight="bold" font-size="17">✕'
                   '<title>cancel requested%s</title></text>' % (
                       x + 4, y + 18, (": " + e["args"]["msg"]) if e["args"].get("msg") else ""))
             elif name == "done":
                 outcome = e["args"].get("outcome", "")
                 mark, color = ("✓", "#2e7d32") if outcome == "result" else \
                     ("⊘", "#d32f2f") if outcome == "cancelled" else ("!", "#d32f2f")
-                marks.append('<text x="%d" y="%d" fill="%s" font-weight="bold" font-size="15">%s<title>done: %s %s</title></text>' % (
+                marks.append('<text x="%d" y="%d" fill="%s" font-weight="bold" font-size="17">%s<title>done: %s %s</title></text>' % (
                     x + SLOT + 2, y + 18, color, mark, html.escape(outcome), html.escape(e["args"].get("error", ""))))
                 waiting_from = None
         out.extend(marks)
@@ -191,9 +191,9 @@ def draw(events, title=""):
     names_h = 0
     if len(named) <= 60:
         longest = max((len(c[3]["name"]) for c in named), default=0)
-        names_h = min(longest, 24) * 5 + 10
+        names_h = min(longest, 24) * 6 + 10
         for x, width, kind, e in named:
-            w('<text x="%d" y="%d" font-size="10" fill="#455a64" transform="rotate(55 %d %d)">%s</text>' % (
+            w('<text x="%d" y="%d" font-size="12" fill="#455a64" transform="rotate(55 %d %d)">%s</text>' % (
                 x + 6, bottom + 28, x + 6, bottom + 28, html.escape(e["name"][:24])))
     # legend
     ly = bottom + 34 + names_h
@@ -203,7 +203,7 @@ def draw(events, title=""):
     for color, text in items:
         w('<rect x="%d" y="%d" width="12" height="12" fill="%s"/><text x="%d" y="%d">%s</text>' % (
             lx, ly, color, lx + 16, ly + 11, text))
-        lx += 28 + 7 * len(text)
+        lx += 30 + 8 * len(text)
     w('<text x="4" y="%d">✓ result  ! error  ⊘ cancelled  <tspan fill="#d32f2f">✕</tspan> cancel requested</text>' % (ly + 29))
     w("</svg>")
     return "\n".join(out) + "\n"
@@ -212,8 +212,8 @@ def draw(events, title=""):
 def bar(w, x0, x1, y, label):
     w('<rect x="%d" y="%d" width="%d" height="%d" fill="#cfe3f0"><title>waits: %s</title></rect>' % (
         x0, y + 9, x1 - x0, ROW - 18, html.escape(str(label))))
-    if label and x1 - x0 > 7 * len(str(label)):
-        w('<text x="%d" y="%d" font-size="10" fill="#37474f">%s</text>' % (x0 + 3, y + 6, html.escape(str(label))))
+    if label and x1 - x0 > 8 * len(str(label)):
+        w('<text x="%d" y="%d" font-size="12" fill="#37474f">%s</text>' % (x0 + 3, y + 6, html.escape(str(label))))
 
 
 def main():

@@ -34,7 +34,7 @@
  * and then the macros below send those calls here, unchanged source.
  * This header includes nothing, so a forced -include cannot disturb a file's
  * own feature macros (_GNU_SOURCE and friends). No asyncio twin: Python's
- * generators do not switch stacks (book §3.1).
+ * generators do not switch stacks (book §3.2).
  */
 #ifndef KETTLE_FASTCTX_H
 #define KETTLE_FASTCTX_H

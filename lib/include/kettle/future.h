@@ -82,7 +82,9 @@ bool kt_future_cancelled(const kt_future *f);
  * own it) and schedule its done callbacks. Returns 0, KT_EINVAL for a NULL
  * future, KT_EINVALSTATE if it is already done (finished or cancelled: a
  * future completes once), or KT_ENOMEM if a done callback could not be
- * scheduled (the future is finished all the same).
+ * scheduled (the future is finished all the same). A task's future is
+ * refused with KT_ENOTSUPPORTED (only the task's own step finishes it, Lab
+ * 05; that check is given at the top of your function).
  * Twin: fut.set_result(value). [lab 04] */
 int kt_future_set_result(kt_future *f, void *value);
 

@@ -14,6 +14,7 @@
 #ifndef KETTLE_FUTURE_IMPL_H
 #define KETTLE_FUTURE_IMPL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "kettle/future.h"
@@ -39,6 +40,11 @@ typedef struct kt_future_class {
      * report and before the memory is freed: release what the subclass owns
      * (a task's coroutine). NULL when there is nothing to release. */
     void (*finalize)(kt_future *f);
+    /* Only the object itself may finish its future (a task: its own step,
+     * book §5.7). kt_future_set_result and kt_future_set_error refuse it from
+     * anywhere else with KT_ENOTSUPPORTED, as asyncio's Task.set_result
+     * raises RuntimeError. false for a plain future. */
+    bool finishes_itself;
 } kt_future_class;
 
 /* One done callback. Allocated with malloc by kt_future_add_done_callback. */
@@ -57,6 +63,7 @@ struct kt_future {
     void *result;             /* FINISHED with a result */
     int error;                /* FINISHED with an error: the (negative) code; else 0 */
     unsigned error_retrieved : 1; /* someone asked for the error: do not report it */
+    unsigned finishing : 1;   /* set by a class that finishes itself while it does */
     const char *cancel_msg;   /* CANCELLED: the cancel message, or NULL */
     kt_list callbacks;        /* kt_future_callback.link, in registration order */
     unsigned trace_id;        /* given: its number in a trace (trace.c), else 0 */

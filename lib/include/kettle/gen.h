@@ -24,10 +24,12 @@
  *                    catch), or the call itself was refused (below): the
  *                    generator's state says which.
  *
- * Lab 05's task drives a coroutine with exactly these calls: it sends the
- * result of the future the coroutine waited on, or throws KT_ECANCELLED into
- * it, and looks at the code to know whether it got a new future to wait on
- * (0), the coroutine's result (KT_ESTOP) or its error (anything else).
+ * Lab 05's task drives a coroutine with exactly these calls: it sends
+ * NULL when the future the coroutine waited on has a result (the
+ * coroutine's kt_await then reads it from the future), or throws the
+ * future's error (KT_ECANCELLED among them) into it, and looks at the code
+ * to know whether it got a new future to wait on (0), the coroutine's
+ * result (KT_ESTOP) or its error (anything else) (book §5.2).
  *
  * Ownership: whoever creates a generator owns it and frees it with
  * kt_gen_free, once (a task takes ownership of the generator it is given).
@@ -132,8 +134,10 @@ int kt_gen_yield(void *value, void **sent);
  * yield: that kt_gen_yield returns `error`. Then, as kt_gen_send: 0 if the
  * body caught it and yielded again, KT_ESTOP if it returned, or the code it
  * ended with (often `error` itself, not caught). A generator that has not
- * started never runs: it finishes at once and throw returns `error` (this
- * is how Lab 05 cancels a task before its first step). Thrown into a
+ * started never runs: it finishes at once and throw returns `error`, as a
+ * Python generator thrown into before its first send. (Lab 05 does not
+ * need this for a task cancelled before its first step: that task never
+ * makes its coroutine at all, book §5.5.) Thrown into a
  * finished generator, `error` comes straight back. Refuses with KT_EINVAL
  * (g NULL, or error not negative, or error == KT_ESTOP, which would read as
  * a return; Python: TypeError) and KT_ERUNNING as send does.

@@ -49,20 +49,24 @@ double kt_loop_time(const kt_loop *loop);
 bool kt_loop_is_running(const kt_loop *loop);
 
 /* Schedule cb(loop, arg) to run on the next iteration, after every callback
- * already scheduled (FIFO). Returns 0, or KT_EINVAL for a NULL loop or cb.
+ * already scheduled (FIFO). With handle_out not NULL, *handle_out gets a
+ * reference of the caller's own (kt_handle_release it); on any error it is
+ * set to NULL. Returns 0, KT_EINVAL for a NULL loop or cb, or KT_ENOMEM.
  * Twin: loop.call_soon(callback, *args). [lab 01] */
 int kt_call_soon(kt_loop *loop, kt_callback_fn cb, void *arg, kt_handle **handle_out);
 
 /* Schedule cb(loop, arg) to run at loop time `when` (or as soon after it as
  * the loop gets to it). Timers with equal deadlines run in the order they
- * were scheduled. Returns 0, or KT_EINVAL for NULL loop or cb, or a `when`
- * that is NaN or infinite. Twin: loop.call_at(when, callback, *args). [lab 01] */
+ * were scheduled. handle_out as for kt_call_soon. Returns 0, KT_EINVAL for
+ * NULL loop or cb, or a `when` that is NaN or infinite, or KT_ENOMEM.
+ * Twin: loop.call_at(when, callback, *args). [lab 01] */
 int kt_call_at(kt_loop *loop, double when, kt_callback_fn cb, void *arg, kt_handle **handle_out);
 
 /* Schedule cb(loop, arg) `delay` seconds from now. A delay of 0 is still a
- * timer: it runs after the callbacks already ready. Returns 0, or KT_EINVAL
- * for NULL loop or cb, or a delay that is negative, NaN or infinite (CPython
- * quietly accepts negative delays; Kettle calls them a bug).
+ * timer: it runs after the callbacks already ready. handle_out as for
+ * kt_call_soon. Returns 0, KT_EINVAL for NULL loop or cb, or a delay that is
+ * negative, NaN or infinite (CPython quietly accepts negative delays; Kettle
+ * calls them a bug), or KT_ENOMEM.
  * Twin: loop.call_later(delay, callback, *args). [lab 01] */
 int kt_call_later(kt_loop *loop, double delay, kt_callback_fn cb, void *arg, kt_handle **handle_out);
 

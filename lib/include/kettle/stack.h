@@ -26,7 +26,7 @@
  *
  * Everything here is [given] (lib/src/stack.c): the lesson of Lab 03 is the
  * context switch, not the allocator. Twin: none in Python, whose generators
- * keep their frames on the heap (book §3.1).
+ * keep their frames on the heap (book §3.2).
  */
 #ifndef KETTLE_STACK_H
 #define KETTLE_STACK_H

@@ -92,8 +92,10 @@ int kt_create_task(kt_loop *loop, kt_coro_fn fn, void *arg, kt_task **out);
  * coroutine may clean up and return it, or carry on: book §5.5).
  * Returns KT_ENOTCORO when not called from a task's own coroutine (from
  * plain code, a callback, or a plain generator that a coroutine drives),
- * KT_EINVAL for a NULL future, a future of another loop, or the task
- * awaiting itself (asyncio: RuntimeError "Task cannot await on itself").
+ * KT_EINVAL for a NULL future or a future of another loop. A task awaiting
+ * itself gets KT_EINVAL too, but as asyncio delivers its RuntimeError "Task
+ * cannot await on itself": the await yields, and the step throws the error
+ * back one iteration later, after the callbacks already queued (book §5.2).
  * Twin: `value = await fut`. [lab 05] */
 int kt_await(kt_future *f, void **value_out);
 
@@ -124,7 +126,7 @@ int kt_sleep(double seconds);
  * outlives the task; the coroutine reads it with kt_task_cancel_message
  * and whoever awaits a cancelled task with kt_future_cancel_message.
  * Twin: Task.cancel(msg=None). [given: kt_future_cancel, which calls your
- * task_cancel through the task's class] */
+ * kt__task_cancel through the task's class] */
 int kt_task_cancel(kt_task *t, const char *msg);
 
 /* How many cancel requests the task has had and not taken back (0 for
@@ -143,7 +145,10 @@ const char *kt_task_cancel_message(const kt_task *t);
 
 /* [book:access] */
 /* The future inside the task: use it with every kt_future_* call
- * (kt_future_done, kt_future_result, kt_future_add_done_callback, ...).
+ * (kt_future_done, kt_future_result, kt_future_add_done_callback, ...),
+ * except kt_future_set_result and kt_future_set_error, which refuse a task
+ * with KT_ENOTSUPPORTED: only the task's own step finishes it (asyncio:
+ * RuntimeError "Task does not support set_result operation"; book §5.7).
  * No reference is taken. Twin: a Task *is* a Future. [given] */
 kt_future *kt_task_future(kt_task *t);
 

@@ -28,7 +28,9 @@ struct kt_task {
     kt_future *fut_waiter;   /* _fut_waiter: the future the coroutine awaits, or
                               * NULL. Borrowed: the suspended kt_await holds a
                               * reference for as long as this is set */
-    kt_future *announced;    /* what kt_await is about to yield (see task_step) */
+    kt_future *announced;    /* what kt_await is about to yield: set by kt_await just
+                              * before its kt_gen_yield, read and cleared (NULL) by the
+                              * step that sees the yield (task_yielded, book §5.2) */
     int step_error;          /* what the next scheduled step throws in (0: send) */
     unsigned must_cancel : 1;     /* _must_cancel: throw KT_ECANCELLED at the next step */
     unsigned num_cancels_requested; /* _num_cancels_requested: Task.cancelling() */
@@ -50,6 +52,27 @@ int kt__task_cancel(kt_future *f, const char *msg);
  * thread by task.c (a coroutine calling kt_sleep has no loop pointer at
  * hand). [lab 05] */
 kt_task *kt__running_task(void);
+
+/* The task's step finishes the task's own future with these two: from
+ * anywhere else kt_future_set_result and kt_future_set_error refuse a task
+ * (KT_ENOTSUPPORTED; asyncio: "Task does not support set_result
+ * operation"), because a task finished from outside would never run its
+ * coroutine again, not even its cleanup. [given] */
+static inline int kt__task_set_result(kt_task *t, void *value)
+{
+    t->base.finishing = 1;
+    int rc = kt_future_set_result(&t->base, value);
+    t->base.finishing = 0;
+    return rc;
+}
+
+static inline int kt__task_set_error(kt_task *t, int error)
+{
+    t->base.finishing = 1;
+    int rc = kt_future_set_error(&t->base, error);
+    t->base.finishing = 0;
+    return rc;
+}
 
 /* Put the loop's reference on a new task: link it in loop->tasks. [given] */
 void kt__task_attach(kt_task *t);
