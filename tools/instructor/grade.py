@@ -63,6 +63,30 @@ def copy_base(base, work):
     shutil.copytree(base, work, symlinks=True)
 
 
+def kill_under(path):
+    """Kill every process running in, or from, the folder `path`: the grader
+    puts each test in a process group of its own, so when the grader itself is
+    killed at the wall-clock limit its tests would otherwise live on."""
+    path = os.path.realpath(path) + os.sep
+    killed = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        for link in ("cwd", "exe"):
+            try:
+                target = os.readlink("/proc/%s/%s" % (pid, link))
+            except OSError:
+                continue
+            if target.startswith(path) or target.startswith(path.rstrip(os.sep) + " "):
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                    killed += 1
+                except OSError:
+                    pass
+                break
+    return killed
+
+
 def run_limited(cmd, cwd, timeout, env=None):
     """Run cmd in its own process group; kill the group at the limit."""
     start = time.monotonic()
@@ -79,6 +103,7 @@ def run_limited(cmd, cwd, timeout, env=None):
         os.killpg(proc.pid, signal.SIGKILL)  # anything it left behind
     except ProcessLookupError:
         pass
+    kill_under(cwd)  # and the tests, in process groups of their own
     return proc.returncode, out.decode("utf-8", "replace"), timed_out, time.monotonic() - start
 
 

@@ -88,6 +88,12 @@ assert 0 < int(rows["crash"]["points"]) < m and "null pointer" in rows["crash"][
 print("grade-all: " + ", ".join("%s %s/%s" % (k, v["points"], v["max"]) for k, v in sorted(rows.items())))
 PY
 [ -f "$OUT/grade-all/reports/crash.txt" ] && [ -f "$OUT/grade-all/reports/full.json" ] || fail "grade-all: per-student reports"
+# The hanging submission's tests must not outlive its row (the grader was killed at the limit).
+for pid in $(pgrep -f 'test_loop --run' || true); do
+    case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in
+        /tmp/kettle-grade-all-*) fail "grade-all left a test running: $(ps -o args= -p "$pid")" ;;
+    esac
+done
 after=$(git status --porcelain 2>/dev/null || true)
 [ "$before" = "$after" ] || fail "the kit changed while grading: $after"
 echo "instructor selftest: ok"
