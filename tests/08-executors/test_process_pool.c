@@ -55,9 +55,24 @@ static int job_big(const void *arg, size_t len, void **result, size_t *rlen)
     return 0;
 }
 
+/* The crash jobs wait at this gate (a pipe the workers inherit at fork) until
+ * the test has queued its last job: a worker that died at once could break
+ * the pool before that submit, which then fails, rightly, with
+ * KT_EBROKENPOOL (CPython's submit raises BrokenProcessPool too). If the
+ * pool closed the inherited fd, the read fails and the job crashes at once. */
+static int gate[2] = {-1, -1};
+
+static void wait_at_gate(void)
+{
+    char c;
+    while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+        continue;
+}
+
 static int job_segv(const void *arg, size_t len, void **result, size_t *rlen)
 {
     (void)arg, (void)len, (void)result, (void)rlen;
+    wait_at_gate();
     signal(SIGSEGV, SIG_DFL);
     raise(SIGSEGV);
     return 0;
@@ -66,6 +81,7 @@ static int job_segv(const void *arg, size_t len, void **result, size_t *rlen)
 static int job_abort(const void *arg, size_t len, void **result, size_t *rlen)
 {
     (void)arg, (void)len, (void)result, (void)rlen;
+    wait_at_gate();
     signal(SIGABRT, SIG_DFL);
     abort();
 }
@@ -73,6 +89,7 @@ static int job_abort(const void *arg, size_t len, void **result, size_t *rlen)
 static int job_exit(const void *arg, size_t len, void **result, size_t *rlen)
 {
     (void)arg, (void)len, (void)result, (void)rlen;
+    wait_at_gate();
     _exit(7);
 }
 
@@ -218,6 +235,7 @@ static void huge_argument_and_result_arrive_whole(void **state)
 
 static void crash_breaks_pool(const char *job)
 {
+    KT_CHECK(pipe(gate) == 0, "pipe");
     int before = kt_open_fd_count();
     kt_process_pool *pool = NULL;
     NEW_POOL(pool, 2);
@@ -227,6 +245,7 @@ static void crash_breaks_pool(const char *job)
     KT_CHECK_OK(submit_int(pool, "forever", 0, &slow), "submit must succeed (book §8.5)");
     KT_CHECK_OK(submit_int(pool, job, 0, &crash), "submit must succeed (book §8.5)");
     KT_CHECK_OK(submit_int(pool, "square", 2, &queued), "submit must succeed (book §8.5)");
+    KT_CHECK(write(gate[1], "x", 1) == 1, "write to the gate");
     KT_CHECK_ERR(kt_cfuture_result(crash, -1, NULL), KT_EBROKENPOOL,
                  "the job whose worker died (%s) fails with KT_EBROKENPOOL (book §8.5: BrokenProcessPool)", job);
     KT_CHECK_ERR(kt_cfuture_result(slow, -1, NULL), KT_EBROKENPOOL,
@@ -240,6 +259,8 @@ static void crash_breaks_pool(const char *job)
     kt_process_pool_free(pool);
     CHECK_REAPED(pids, 2);
     KT_CHECK_INT(kt_open_fd_count(), before, "a broken pool still closes every fd (book §8.6)");
+    close(gate[0]);
+    close(gate[1]);
     kt_cfuture_release(slow);
     kt_cfuture_release(crash);
     kt_cfuture_release(queued);
