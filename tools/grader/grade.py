@@ -335,6 +335,35 @@ def check_object(b, res, shown, lab, allowed_kit, manifest, stage):
 
 
 # ---------------------------------------------------------------- reading labs/ safely
+INCLUDE = re.compile(rb"^[ \t]*#[ \t]*(include|include_next|import)\b[ \t]*(.*)$", re.M)
+HAS_INCLUDE = re.compile(rb"__has_include(_next)?\s*\(\s*[<\"]([^>\"]*)")
+RISKY = [(re.compile(rb"#[ \t]*pragma[ \t]+GCC[ \t]+(system_header|dependency|poison)"), "a #pragma GCC directive"),
+         (re.compile(rb"\bincbin\b"), "an .incbin directive"),
+         (re.compile(rb"#[ \t]*embed\b"), "#embed")]
+
+
+def source_problems(shown, data):
+    """What a student file may not do before the compiler even opens a header:
+    name a file outside the kit's and the system's include directories (a
+    path with .. or a leading /, or a computed #include)."""
+    why = []
+    for m in INCLUDE.finditer(data):
+        arg = m.group(2).strip()
+        target = re.match(rb"^[<\"]([^>\"]*)[>\"]", arg)
+        if target is None:
+            why.append("%s has an #include that is not a plain \"file.h\" or <file.h>" % shown)
+        elif target.group(1).startswith(b"/") or b".." in target.group(1).split(b"/"):
+            why.append("%s includes %s: only the kit's and the system's headers may be included" %
+                       (shown, esc(target.group(1))))
+    for m in HAS_INCLUDE.finditer(data):
+        if m.group(2).startswith(b"/") or b".." in m.group(2).split(b"/"):
+            why.append("%s probes %s with __has_include" % (shown, esc(m.group(2))))
+    for rx, what in RISKY:
+        if rx.search(data):
+            why.append("%s uses %s" % (shown, what))
+    return why
+
+
 def stage_file(root_rel, lab, name, stage_root):
     """Copy ROOT/root_rel/lab/name into stage_root/root_rel/lab/name, refusing
     anything but a regular file reached through real directories."""
@@ -466,6 +495,10 @@ class Kit:
             for h in m.files:
                 if h.endswith(".h"):
                     stage_file(root, lab, h, staged)
+            early = source_problems(shown, data)
+            if early:
+                why += early
+                continue
             res = self.b.compile(shown, data, "asan", check=True, cwd=staged)
             if res["output"].strip() and res["ok"]:
                 say(res["output"].rstrip())
@@ -555,6 +588,13 @@ def test_sources(lab, hidden_dir):
 def link(b, out, objs, extra):
     os.makedirs(os.path.dirname(out), exist_ok=True)
     cmd = b.cc.split() + ["-o", out + ".tmp"] + objs + extra + SAN + ["-lcmocka", "-lm", "-pthread"]
+    # Objects are named by their content: the same list is the same binary.
+    stamp = hashlib.sha256(repr(cmd).encode()).hexdigest()
+    try:
+        if open(out + ".cmd", encoding="utf-8").read() == stamp and os.path.exists(out):
+            return None
+    except OSError:
+        pass
     if b.verbose:
         say(" ".join(cmd))
     else:
@@ -563,6 +603,8 @@ def link(b, out, objs, extra):
     if st != 0:
         return first_error(text)
     os.replace(out + ".tmp", out)
+    with open(out + ".cmd", "w", encoding="utf-8") as f:
+        f.write(stamp)
     return None
 
 
@@ -664,23 +706,27 @@ def cmd_grade(args):
             ldf = os.path.splitext(src)[0] + ".ldflags"
             extra = open(ldf, encoding="utf-8").read().split() if os.path.exists(ldf) else []
             lister = os.path.join(gdir, lab, "list", name)
-            err = link(b, lister, [tobj, stubs] + lib_objs + [harness], extra)
+            binp = os.path.join(gdir, lab, name)
+            lf = b.pool.submit(link, b, lister, [tobj, stubs] + lib_objs + [harness], extra)
+            bf = None if errors else b.pool.submit(link, b, binp, [tobj] + objs + lib_objs + [harness], extra)
+            bins.append((binp, lister, hidden, name, lf, bf))
+        for binp, lister, hidden, name, lf, bf in bins:
+            err = lf.result()
             if err:
                 raise SystemExit("grade: cannot link the listing binary %s:\n%s" % (lister, esc(err)))
-            binp = os.path.join(gdir, lab, name)
-            if not errors:
-                e = link(b, binp, [tobj] + objs + lib_objs + [harness], extra)
-                if e:
-                    errors.append("%s does not link with %s:\n%s" % (name, "your files" if root == "labs" else root, e))
-            if hidden:
-                os.chmod(lister, 0o711)
-            bins.append((binp, lister, hidden))
+            e = bf.result() if bf is not None else None
+            if e and not errors:
+                errors.append("%s does not link with %s:\n%s" % (name, "your files" if root == "labs" else root, e))
+            for path in (lister, binp):
+                if hidden and os.path.exists(path):
+                    os.chmod(path, 0o711)
+            if e and os.path.exists(binp):
+                os.unlink(binp)
         if errors:
             kt += ["--lab-error", esc("\n".join(errors))]
-        for binp, lister, hidden in bins:
-            kt += (["--hidden"] if hidden else []) + ["--lister", lister, binp]
-            if hidden and os.path.exists(binp):
-                os.chmod(binp, 0o711)
+        for binp, lister, hidden, *_ in bins:
+            kt += (["--hidden"] if hidden else []) + ["--lister", os.path.relpath(lister, ROOT),
+                                                      os.path.relpath(binp, ROOT)]
     # kt-grade itself: built from the kit, never from labs/.
     ktsrc = sorted(os.path.join("tools/grader", n) for n in os.listdir(os.path.join(ROOT, "tools/grader"))
                    if n.endswith(".c"))

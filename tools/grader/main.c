@@ -534,15 +534,17 @@ static bool print_lab_short(test *tests, lab *l)
         return false;
     if (l->error == NULL && (!opt.brief || passed > 0))
         return false;
-    print_lab_header(l);
     l->failed = (int)l->count;
-    if (l->error != NULL) {
+    if (l->error == NULL) {
+        printf("%sLab %s — %s%s: not started, 0/%d points (all %zu tests fail; make test LAB=%s shows each one)\n\n",
+               BOLD, l->num, l->title, RESET, l->max_points, l->count, l->num);
+        return true;
+    }
+    print_lab_header(l);
+    {
         printf("  %sFAIL%s   0/%d   the lab could not be built, so none of its %zu tests ran:\n", RED, RESET,
                l->max_points, l->count);
         print_block(l->error, INDENT, MAX_MESSAGE_LINES + 8);
-    } else {
-        printf("  not started: 0/%d (all %zu tests fail; make test LAB=%s shows each one)\n", l->max_points,
-               l->count, l->num);
     }
     print_lab_footer(l);
     return true;
