@@ -1,8 +1,11 @@
 #!/bin/sh
 # check.sh — what `make check` proves, step by step. CI runs exactly this (.ci/run).
 #
-#  1. labs/ is exactly what the starter generator makes from solutions/;
+#  1. labs/ is exactly what the starter generator makes from solutions/, and each
+#     lab's manifest (tests/NN-topic/lab.manifest) is what `make manifests` makes;
 #  2. the grader's self-test: crashes, hangs, leaks, sanitizer reports are all caught;
+#     and the attack suite: hostile submissions earn nothing and change nothing,
+#     honest ones beside them are graded normally (tools/grader/selftest/attacks.py);
 #  3. under gcc and clang, warnings as errors: every lab's tests pass on the solutions;
 #  4. Labs 03 and 05 pass again with lib's signal-mask-free context switch
 #     (FASTSWITCH=1, the switch `make bench` measures; kettle/fastctx.h);
@@ -21,11 +24,13 @@ sh tools/setup.sh --all || fail "missing tools (see above)"
 
 step "1/7 labs/ matches the starters generated from solutions/"
 python3 tools/starters.py --check solutions labs || fail "labs/ has drifted from solutions/"
+python3 tools/grader/grade.py manifests --check --build "$BUILD" || fail "a lab.manifest is stale (make manifests)"
 
 step "2/7 the grader catches every way a test can go wrong"
 for cc in gcc clang; do
     CC=$cc sh tools/grader/selftest/run.sh "$BUILD/selftest-$cc" || fail "grader self-test under $cc"
 done
+CC=gcc python3 tools/grader/selftest/attacks.py "$BUILD/attacks" || fail "the grader's attack suite"
 
 for cc in gcc clang; do
     step "3/7 solutions pass every test ($cc, -Werror, ASan+UBSan+LSan)"

@@ -509,12 +509,24 @@ class Kit:
                         ", ".join(f for f in m.files)
                 why.append("%s does not compile:\n%s" % (shown, msg))
                 continue
-            why += check_object(self.b, res, shown, lab, self.kit_symbols(lib_objs), m,
-                                os.path.join(staged, root, lab))
+            # The verdict on an object is kept beside it, for these rules.
+            rules = hashlib.sha256(repr((m.text(), sorted(extra_allow(lab)), lib_objs, root, lab,
+                                         os.path.getmtime(__file__))).encode()).hexdigest()[:16]
+            vpath = res["obj"] + "." + rules + ".why"
+            if os.path.exists(vpath):
+                found = [l for l in open(vpath, encoding="utf-8").read().split("\n") if l]
+            else:
+                found = check_object(self.b, res, shown, lab, self.kit_symbols(lib_objs), m,
+                                     os.path.join(staged, root, lab))
+                with open(vpath + ".tmp", "w", encoding="utf-8") as f:
+                    f.write("\n".join(found))
+                os.replace(vpath + ".tmp", vpath)
+            why += found
             objs.append(res["obj"])
         if why:
-            return None, "%s was rejected, so it earns nothing:\n%s" % (
-                "%s/%s" % (root, lab), "\n".join("  " + w for w in why))
+            verdict = "was rejected, so it earns nothing" if any(" does not compile:" not in w for w in why) \
+                else "could not be built"
+            return None, "%s/%s %s:\n%s" % (root, lab, verdict, "\n".join("  " + w for w in why))
         return objs, None
 
 
