@@ -3,6 +3,7 @@
 #   make test            grade your labs (labs/), one table per lab
 #   make test LAB=01     grade one lab
 #   make test MINE=1     build every module from labs/ (your whole runtime)
+#   make test LAB=05 MYLAB=01   Lab 05's tests on your own labs/01 (the rest from solutions/)
 #   make check           prove the kit: solutions pass, starters fail, book builds
 #
 # Other targets: starters, book, apps, run, bench, clean, help.
@@ -42,13 +43,13 @@ CFLAGS_FAST := -std=c11 -g -O2 -DNDEBUG $(WARN) $(WERROR) -Ilib/include -MMD -MP
 # grade.py's options from make's variables: V=1 full compiler lines, HIDDEN=DIR hidden tests.
 GRADE_OPTS = --mode $(MODE) --cc "$(CC)" --build "$(BUILD)" --jobs $(NPROC) \
     $(if $(LAB),--labs "$(LAB)") $(if $(WERROR),--werror) $(if $(filter 1,$(FASTSWITCH)),--fastswitch) \
-    $(if $(filter 1,$(V)),--verbose) $(if $(HIDDEN),--hidden "$(HIDDEN)")
+    $(if $(filter 1,$(V)),--verbose) $(if $(HIDDEN),--hidden "$(HIDDEN)") $(if $(MYLAB),--mylabs "$(MYLAB)")
 EXPECT ?= pass
 
 .PHONY: help test grade check starters manifests book apps run bench clean deps deps-book
 
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@sh tools/setup.sh
@@ -81,12 +82,11 @@ book: deps-book
 	@KETTLE_WALKTHROUGHS=$(or $(WALKTHROUGHS),1) sh tools/book/build.sh $(BUILD)/book
 
 # ---------------------------------------------------------------- demo programs (labs/NN-*/apps/*.c)
-## make apps: build every demo; make run LAB=02 APP=echo_server [ARGS=...]: build that one demo and run it
+## make apps: build every demo; make run LAB=05 [APP=sleepers] [ARGS=...]: build only that demo, run it
 apps:
 	@$(PYTHON) tools/grader/grade.py apps $(GRADE_OPTS)
 
 run:
-	@test -n "$(APP)" || { echo "make run: say which program, e.g. make run LAB=02 APP=echo_server"; exit 2; }
 	@$(PYTHON) tools/grader/grade.py apps $(GRADE_OPTS) --app "$(APP)" --run $(ARGS)
 
 bench:
