@@ -310,23 +310,28 @@ static void free_env(char **env)
 
 /* ---- the sandbox (grading as root) ------------------------------------
  *
- * As root, every test runs as an unprivileged user of its own (uid
- * SANDBOX_UID + job slot, no supplementary groups), so it cannot signal the
+ * As root, every test runs as an unprivileged user of its own (a uid per
+ * grader and job slot, no supplementary groups; no account is needed), so it cannot signal the
  * grader or another test, nor write the kit or the reports (root's files).
  * When the kernel allows it, the test's keeper (below) is process 1 of a new
  * PID namespace with a private mount namespace: /tmp and /dev/shm are small
  * private tmpfs, the kit is read-only and the hidden tests are covered. */
 
-#define SANDBOX_UID 61000
+/* Each grader draws its users from its own pid, so that two graders on one
+ * machine never share a uid: 100000 + (pid % 100000) * 64 + slot. */
+#define SANDBOX_UID_BASE 100000L
+#define SANDBOX_SLOTS 64
 #define SANDBOX_NPROC 1024          /* threads count too: Lab 08's pools */
 #define SANDBOX_NOFILE 4096         /* Lab 02/09: select's FD_SETSIZE test needs > 1024 */
 #define SANDBOX_TMPFS "size=256m,mode=1777"
 
 static sandbox_config sandbox;
+static long grader_pid;
 
 void runner_sandbox(const sandbox_config *cfg)
 {
     sandbox = *cfg;
+    grader_pid = (long)getpid();
 }
 
 bool runner_sandboxed(void)
@@ -336,7 +341,7 @@ bool runner_sandboxed(void)
 
 static uid_t slot_uid(int slot)
 {
-    return (uid_t)(SANDBOX_UID + (slot < 0 ? 0 : slot));
+    return (uid_t)(SANDBOX_UID_BASE + (grader_pid % 100000) * SANDBOX_SLOTS + (slot < 0 ? 0 : slot % SANDBOX_SLOTS));
 }
 
 /* Kill every process of uid, from a helper that is that uid: kill(-1)
@@ -391,15 +396,86 @@ static void sweep_temp(uid_t uid)
     }
 }
 
+/* A memory cgroup for one test, when the machine has one we may use (v2, or
+ * v1's memory controller): RLIMIT_AS cannot bound an ASan process, which
+ * reserves terabytes of shadow address space. Best effort, like the mounts. */
+#define SANDBOX_MEMORY (2LL << 30)
+
+static bool write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+    close(fd);
+    return ok;
+}
+
+static bool cgroup_make(char *dir, size_t size, int slot)
+{
+    char limit[32];
+    snprintf(limit, sizeof limit, "%lld", SANDBOX_MEMORY);
+    if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0) {
+        snprintf(dir, size, "/sys/fs/cgroup/kettle-grade-%ld-%d", grader_pid, slot);
+        if ((mkdir(dir, 0755) == 0 || errno == EEXIST) && write_file(dir, "memory.max", limit))
+            return true;
+    } else {
+        snprintf(dir, size, "/sys/fs/cgroup/memory/kettle-grade-%ld-%d", grader_pid, slot);
+        if ((mkdir(dir, 0755) == 0 || errno == EEXIST) && write_file(dir, "memory.limit_in_bytes", limit))
+            return true;
+    }
+    rmdir(dir);
+    dir[0] = '\0';
+    return false;
+}
+
 /* In the keeper, process 1 of its namespaces: private temp dirs, a
  * read-only kit, hidden tests covered. Best effort: what the kernel refuses
  * is left as it is (the uid still keeps the test out of root's files). */
-static void private_mounts(void)
+static void mkdir_p(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p != '\0'; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(buf, 0755);
+            *p = '/';
+        }
+    }
+    mkdir(buf, 0755);
+}
+
+static bool under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+static void private_mounts(const char *bindir)
 {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
         return;
+    /* What must stay visible although it lives in a temp dir: the kit, and
+     * the directory of the test binary (its symbolizer reads it by path). */
+    const char *keep[2] = {sandbox.kit, bindir};
+    int keep_fd[2] = {-1, -1};
+    for (int i = 0; i < 2; i++)
+        if (keep[i] != NULL && (under(keep[i], "/tmp") || under(keep[i], "/dev/shm")))
+            keep_fd[i] = open(keep[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
     mount("kt-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, SANDBOX_TMPFS);
     mount("kt-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, SANDBOX_TMPFS);
+    for (int i = 0; i < 2; i++) {
+        if (keep_fd[i] < 0)
+            continue;
+        char from[64];
+        snprintf(from, sizeof from, "/proc/self/fd/%d", keep_fd[i]);
+        mkdir_p(keep[i]);
+        mount(from, keep[i], NULL, MS_BIND | MS_REC, NULL);
+        close(keep_fd[i]);
+    }
     if (sandbox.kit != NULL && mount(sandbox.kit, sandbox.kit, NULL, MS_BIND | MS_REC, NULL) == 0)
         mount(NULL, sandbox.kit, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID, NULL);
     for (size_t i = 0; i < sandbox.nhide; i++)
@@ -530,7 +606,13 @@ _Noreturn static void keeper(keeper_args *a)
     char tmpdir[64] = "";
     if (sandbox.enabled) {
         if (a->ns) {
-            private_mounts();
+            char bindir[4096] = "";
+            if (realpath(a->argv[0], bindir) != NULL) {
+                char *slash = strrchr(bindir, '/');
+                if (slash != NULL)
+                    *slash = '\0';
+            }
+            private_mounts(bindir[0] != '\0' ? bindir : NULL);
             snprintf(tmpdir, sizeof tmpdir, "/tmp");
         } else {
             snprintf(tmpdir, sizeof tmpdir, "/tmp/kt-test-XXXXXX");
@@ -549,9 +631,15 @@ _Noreturn static void keeper(keeper_args *a)
         }
     }
 
+    char cgroup[256] = "";
+    if (sandbox.enabled)
+        cgroup_make(cgroup, sizeof cgroup, a->slot);
     pid_t pid = fork();
-    if (pid == 0)
+    if (pid == 0) {
+        if (cgroup[0] != '\0')
+            write_file(cgroup, "cgroup.procs", "0");
         exec_test(a, tmpdir[0] != '\0' ? tmpdir : NULL);
+    }
     close(a->res_w);
     close(a->out_fd);
     close(a->exec_fd);
@@ -595,6 +683,9 @@ _Noreturn static void keeper(keeper_args *a)
         kill(-pid, SIGKILL);
         kill_children(a->slot);
     }
+    if (cgroup[0] != '\0')
+        for (int i = 0; i < 20 && rmdir(cgroup) != 0 && errno == EBUSY; i++)
+            sleep_ms(5);
     if (sandbox.enabled && !a->ns) {
         if (tmpdir[0] != '\0')
             nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);

@@ -124,7 +124,7 @@ def leftovers(kit):
             cmd = open("/proc/%s/cmdline" % pid, "rb").read().replace(b"\0", b" ").decode("utf-8", "replace")
         except OSError:
             continue
-        if 61000 <= st.st_uid < 62100 or (kit + "/build/") in cmd:
+        if st.st_uid >= 100000 or (kit + "/build/") in cmd:
             out.append("%s uid %d: %s" % (pid, st.st_uid, cmd[:100]))
     return out
 
@@ -136,7 +136,7 @@ def temp_litter():
             found.append(e)
         try:
             for e in os.listdir(d):
-                if 61000 <= os.lstat(os.path.join(d, e)).st_uid < 62100:
+                if os.lstat(os.path.join(d, e)).st_uid >= 100000:
                     found.append(os.path.join(d, e))
         except OSError:
             pass
