@@ -35,15 +35,12 @@ endif
 # reads labs/ itself, file by file, and owns every compile of lab code).
 LAB_IDS := $(sort $(notdir $(wildcard tests/[0-9][0-9]-*)))
 
-# ---------------------------------------------------------------- flags (the demo and bench builds)
-WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
-WERROR ?=
-CFLAGS_FAST := -std=c11 -g -O2 -DNDEBUG $(WARN) $(WERROR) -Ilib/include -MMD -MP
-
-# grade.py's options from make's variables: V=1 full compiler lines, HIDDEN=DIR hidden tests.
+# grade.py's options from make's variables: V=1 full compiler lines, HIDDEN=DIR hidden tests,
+# TSAN=1 ThreadSanitizer instead of ASan+UBSan, FASTSWITCH=1 lib's fast context switch.
 GRADE_OPTS = --mode $(MODE) --cc "$(CC)" --build "$(BUILD)" --jobs $(NPROC) \
     $(if $(LAB),--labs "$(LAB)") $(if $(WERROR),--werror) $(if $(filter 1,$(FASTSWITCH)),--fastswitch) \
-    $(if $(filter 1,$(V)),--verbose) $(if $(HIDDEN),--hidden "$(HIDDEN)") $(if $(MYLAB),--mylabs "$(MYLAB)")
+    $(if $(filter 1,$(V)),--verbose) $(if $(HIDDEN),--hidden "$(HIDDEN)") $(if $(MYLAB),--mylabs "$(MYLAB)") \
+    $(if $(filter 1,$(TSAN)),--tsan)
 EXPECT ?= pass
 
 .PHONY: help test grade check starters manifests book apps run bench clean deps deps-book

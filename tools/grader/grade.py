@@ -61,6 +61,11 @@ DENIED = re.compile(r"^(syscall|dl(open|sym|vsym|mopen|info|addr.*|error|close)|
                     r"mount|umount.*|chroot|pivot_root|__libc_.*|_dl_.*|__cxa_atexit|__cxa_thread_atexit.*|"
                     r"atexit|on_exit|at_quick_exit)$")
 ALWAYS_ALLOWED = {"_GLOBAL_OFFSET_TABLE_", "__stack_chk_fail", "__stack_chk_guard"}
+TSAN = [False]  # make grade TSAN=1: ThreadSanitizer instead of ASan+UBSan (Lab 08's variant)
+
+
+def san_flags():
+    return ["-fsanitize=thread", "-fno-omit-frame-pointer"] if TSAN[0] else SAN
 
 
 # ---------------------------------------------------------------- text that came from outside
@@ -185,6 +190,7 @@ class Builder:
         self.verbose = args.verbose
         self._stamp = None
         self._libc = None
+        self.flavor = "tsan" if TSAN[0] else "asan"
 
     def flags(self, fast=False):
         inc = ["-I" + os.path.join(ROOT, "lib/include")]
@@ -194,7 +200,8 @@ class Builder:
         werr = ["-Werror"] if self.a.werror else []
         if fast:
             return ["-std=c11", "-g", "-O2", "-DNDEBUG"] + WARN + werr + inc
-        return ["-std=c11", "-g", "-O1"] + WARN + werr + SAN + inc + ["-I" + os.path.join(ROOT, "tests/harness")] + sw
+        return ["-std=c11", "-g", "-O1"] + WARN + werr + san_flags() + inc + \
+            ["-I" + os.path.join(ROOT, "tests/harness")] + sw
 
     def header_stamp(self):
         """What every compile depends on besides its own source: the kit's headers."""
@@ -504,7 +511,7 @@ class Kit:
             if early:
                 why += early
                 continue
-            res = self.b.compile(shown, data, "asan", check=True, cwd=staged)
+            res = self.b.compile(shown, data, self.b.flavor, check=True, cwd=staged)
             if res["output"].strip() and res["ok"]:
                 say(res["output"].rstrip())
             if not res["ok"]:
@@ -604,7 +611,7 @@ def test_sources(lab, hidden_dir):
 
 def link(b, out, objs, extra):
     os.makedirs(os.path.dirname(out), exist_ok=True)
-    cmd = b.cc.split() + ["-o", out + ".tmp"] + objs + extra + SAN + ["-lcmocka", "-lm", "-pthread"]
+    cmd = b.cc.split() + ["-o", out + ".tmp"] + objs + extra + san_flags() + ["-lcmocka", "-lm", "-pthread"]
     # Objects are named by their content: the same list is the same binary.
     stamp = hashlib.sha256(repr(cmd).encode()).hexdigest()
     try:
@@ -626,7 +633,7 @@ def link(b, out, objs, extra):
 
 
 def pristine(b, rel):
-    res = b.compile(rel, open(os.path.join(ROOT, rel), "rb").read(), "asan")
+    res = b.compile(rel, open(os.path.join(ROOT, rel), "rb").read(), b.flavor)
     if not res["ok"]:
         say(res["output"])
         raise SystemExit("grade: the kit's own %s does not compile" % rel)
@@ -659,7 +666,8 @@ def cmd_grade(args):
     if mode == "starters":
         subprocess.run([sys.executable, os.path.join(ROOT, "tools/starters.py"), "solutions",
                         os.path.join(ROOT, "build", "starters")], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    gdir = os.path.join(b.build, "grade", "%s-%s%s" % (mode, b.ccname, "-fastswitch" if args.fastswitch else ""))
+    gdir = os.path.join(b.build, "grade", "%s-%s%s%s" % (mode, b.ccname, "-fastswitch" if args.fastswitch else "",
+                                                        "-tsan" if TSAN[0] else ""))
     os.makedirs(gdir, exist_ok=True)
     if mode in ("student", "mine"):
         ign = ignored_entries(kit.manifests)
@@ -842,11 +850,13 @@ def main(argv):
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--app", default="")
     ap.add_argument("--mylabs", default="")
+    ap.add_argument("--tsan", action="store_true")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--run", nargs=argparse.REMAINDER)
     args = ap.parse_args(argv)
     os.chdir(ROOT)
     MYLABS.update(w[:2] for w in args.mylabs.split())
+    TSAN[0] = args.tsan
     if args.command == "manifests":
         return cmd_manifests(args)
     if args.command == "apps":
