@@ -6,7 +6,8 @@
 #   make test LAB=05 MYLAB=01   Lab 05's tests on your own labs/01 (the rest from solutions/)
 #   make check           prove the kit: solutions pass, starters fail, book builds
 #
-# Other targets: starters, book, apps, run, bench, clean, help.
+# Other targets: starters, book, apps, run, trace, bench, clean, help.
+# Instructors: handout, submission, gradescope, grade-all (README, "For instructors").
 # Read CONTRIBUTING.md for how the pieces fit.
 
 .DEFAULT_GOAL := help
@@ -43,10 +44,11 @@ GRADE_OPTS = --mode $(MODE) --cc "$(CC)" --build "$(BUILD)" --jobs $(NPROC) \
     $(if $(filter 1,$(TSAN)),--tsan)
 EXPECT ?= pass
 
-.PHONY: help test grade check starters manifests book apps run bench clean deps deps-book
+.PHONY: help test grade build-tests check starters manifests book apps run trace bench clean deps deps-book \
+    handout submission gradescope grade-all
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@sh tools/setup.sh
@@ -61,6 +63,10 @@ test: deps
 # The one entry point of a grading (a submission copied over a pristine kit): tools/grader/grade.py.
 grade:
 	@$(PYTHON) tools/grader/grade.py grade $(GRADE_OPTS) --expect $(EXPECT) $(if $(BRIEF),--brief)
+
+# Everything a grading needs, compiled and linked, without running a test (tools/instructor).
+build-tests:
+	@$(PYTHON) tools/grader/grade.py grade $(GRADE_OPTS) --build-only >/dev/null
 
 ## make starters: regenerate labs/ from solutions/
 starters:
@@ -85,6 +91,31 @@ apps:
 
 run:
 	@$(PYTHON) tools/grader/grade.py apps $(GRADE_OPTS) --app "$(APP)" --run $(ARGS)
+
+## make trace LAB=05 APP=sleepers [ARGS=...]: run a demo with KETTLE_TRACE and draw its timeline
+trace: apps
+	@test -n "$(APP)" || { echo "make trace: say which program, e.g. make trace LAB=05 APP=sleepers"; exit 2; }
+	@mkdir -p $(BUILD)/trace
+	@KETTLE_TRACE=$(BUILD)/trace/$(APP).json $(BUILD)/apps/$(MODE)/$(APP) $(ARGS)
+	@echo "trace:    $(BUILD)/trace/$(APP).json (open it in ui.perfetto.dev or chrome://tracing)"
+	@printf 'timeline: '; $(PYTHON) tools/trace/timeline.py $(BUILD)/trace/$(APP).json --title "$(APP)"
+
+# ---------------------------------------------------------------- instructors (tools/instructor/)
+## make handout RELEASED="00 01": the students' copy: build/handout/kettle (+ .tar.gz, -book)
+handout: deps-book
+	@$(PYTHON) tools/instructor/handout.py $(or $(HANDOUT),$(BUILD)/handout/kettle) --released "$(RELEASED)"
+
+## make submission LAB=NN: an archive of exactly your files of lab NN
+submission:
+	@$(PYTHON) tools/instructor/submission.py "$(LAB)"
+
+## make gradescope LAB=NN [HIDDEN=dir]: Gradescope's autograder zip
+gradescope:
+	@$(PYTHON) tools/instructor/gradescope.py "$(LAB)" $(BUILD)/gradescope/kettle-lab$(LAB).zip $(if $(HIDDEN),--hidden "$(HIDDEN)")
+
+## make grade-all SUBMISSIONS=dir LAB=NN [JOBS=n] [TIMEOUT=s] [HIDDEN=dir]: a class, a gradebook
+grade-all: deps
+	@$(PYTHON) tools/instructor/grade_all.py "$(SUBMISSIONS)" "$(LAB)" --jobs $(or $(JOBS),$(NPROC)) --timeout $(or $(TIMEOUT),300) $(if $(HIDDEN),--hidden "$(HIDDEN)")
 
 bench:
 	@sh bench/run.sh

@@ -95,6 +95,20 @@ for t in callbacks=50 tasks=15; do
 done
 
 
+# Tracing (trace.h): the same workloads with KETTLE_TRACE on, against off. Off
+# is what every row above measured: one predictable branch per hook.
+echo
+printf '%-10s %9s %12s %12s %9s\n' tracing N off on 'on/off'
+for spec in callbacks:100000 tasks:10000; do
+    w=${spec%%:*}
+    n=${spec#*:}
+    off=$("$OUT/bench_tasks" "$w" "$n")
+    on=$(KETTLE_TRACE="$OUT/trace-$w.json" "$OUT/bench_tasks" "$w" "$n")
+    r=$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.1f", a / b }')
+    printf '%-10s %9s %10.4f s %10.4f s %8sx\n' "$w" "$n" "$off" "$on" "$r"
+done
+rm -f "$OUT"/trace-*.json
+
 # Lab 03's own switch benchmark, for the detail behind the switch line above.
 if [ -f bench/bench_switch.c ]; then
     gen=solutions/03-generators/gen.c
@@ -115,4 +129,27 @@ if [ -f bench/bench_idle.c ]; then
     echo
     echo "Lab 02's bench/bench_idle.c: time per loop iteration, 1 busy + N idle connections:"
     "$OUT/bench_idle" 5000
+fi
+
+# Lab 07's rows (book §7.11): a queue ping-pong round trip between two tasks, and
+# one lock handed around 1,000 tasks. Same build as above, its own driver.
+if [ -f bench/bench_sync.c ]; then
+    # shellcheck disable=SC2086
+    $CC $CFLAGS -o "$OUT/bench_sync" bench/bench_sync.c $objs -lm -pthread
+    echo
+    echo "Lab 07: synchronisation (ratio = asyncio time / Kettle time)"
+    printf '%-15s %9s %12s %12s %9s\n' workload N kettle asyncio ratio
+    for spec in queue_pingpong:100000 lock_contended:100000; do
+        w=${spec%%:*}
+        n=${spec#*:}
+        k=$("$OUT/bench_sync" "$w" "$n")
+        p=$($PY bench/bench_sync.py "$w" "$n")
+        r=$(awk -v k="$k" -v p="$p" 'BEGIN { printf "%.1f", p / k }')
+        printf '%-15s %9s %10.4f s %10.4f s %8sx\n' "$w" "$n" "$k" "$p" "$r"
+        if awk -v g="$r" 'BEGIN { exit !(g >= 15) }'; then
+            echo "target: $w at least 15x asyncio: met (${r}x)"
+        else
+            echo "target: $w at least 15x asyncio: MISSED (${r}x)"
+        fi
+    done
 fi

@@ -6,6 +6,7 @@
 #  2. the grader's self-test: crashes, hangs, leaks, sanitizer reports are all caught;
 #     and the attack suite: hostile submissions earn nothing and change nothing,
 #     honest ones beside them are graded normally (tools/grader/selftest/attacks.py);
+#     the tracer's (KETTLE_TRACE): a traced run gives a trace and a picture;
 #  3. under gcc and clang, warnings as errors: every lab's tests pass on the solutions;
 #  4. Labs 03 and 05 pass again with lib's signal-mask-free context switch
 #     (FASTSWITCH=1, the switch `make bench` measures; kettle/fastctx.h);
@@ -20,6 +21,9 @@ MAKE=${MAKE:-make}
 step() { printf '\n==== check: %s\n' "$*"; }
 fail() { printf '\ncheck FAILED: %s\n' "$*"; exit 1; }
 
+# A handout (make handout) proves what a students' copy can: see that script.
+[ -f .kettle-handout ] && exec sh tools/instructor/check_handout.sh
+
 sh tools/setup.sh --all || fail "missing tools (see above)"
 
 step "1/7 labs/ matches the starters generated from solutions/"
@@ -31,6 +35,9 @@ for cc in gcc clang; do
     CC=$cc sh tools/grader/selftest/run.sh "$BUILD/selftest-$cc" || fail "grader self-test under $cc"
 done
 CC=gcc python3 tools/grader/selftest/attacks.py "$BUILD/attacks" || fail "the grader's attack suite"
+
+step "2/7 (and) the tracer writes a faithful trace and draws it (tools/trace/selftest.sh)"
+sh tools/trace/selftest.sh "$BUILD/trace-selftest" || fail "the tracer's self-test"
 
 for cc in gcc clang; do
     step "3/7 solutions pass every test ($cc, -Werror, ASan+UBSan+LSan)"
@@ -54,6 +61,9 @@ python3 tools/starters.py solutions "$BUILD/starters"
 $MAKE --no-print-directory grade MODE=starters EXPECT=fail WERROR=-Werror >"$BUILD/check-starters.log" 2>&1 ||
     { cat "$BUILD/check-starters.log"; fail "some test does not bite (see above)"; }
 grep -E '^ *starter check' "$BUILD/check-starters.log" || true
+
+step "5/7 (and) the instructors' commands: handout, submission, Gradescope, grade-all"
+sh tools/instructor/selftest.sh "$BUILD/instructor-selftest" || fail "the instructors' commands"
 
 step "6/7 demo programs build"
 $MAKE --no-print-directory apps MODE=solutions WERROR=-Werror >/dev/null || fail "demo programs"

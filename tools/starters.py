@@ -18,6 +18,8 @@ and return KT_ENOTIMPL). Indentation follows the BEGIN line.
 
 usage: starters.py SOLUTIONS_DIR OUT_DIR      write starters for every lab
        starters.py --check SOLUTIONS_DIR LABS_DIR   exit 1 if LABS_DIR drifts
+       starters.py --check-released SOLUTIONS_DIR LABS_DIR   the same, for the labs
+                   whose solution is present only (a handout)
 """
 import difflib
 import os
@@ -120,7 +122,7 @@ def generate(solutions, out):
             fh.write(render(solutions, rel))
 
 
-def check(solutions, labs):
+def check(solutions, labs, released_only=False):
     drift = []
     for rel in starter_files(solutions):
         want = render(solutions, rel)
@@ -136,6 +138,8 @@ def check(solutions, labs):
             drift.append(f"{path}: differs from the starter generated from {os.path.join(solutions, rel)}\n"
                          + "\n".join(list(diff)[:20]))
     for lab in sorted(os.listdir(labs)):
+        if released_only:
+            break  # a handout: only the released labs have their solution here
         if os.path.isdir(os.path.join(labs, lab)) and not os.path.isdir(os.path.join(solutions, lab)):
             drift.append(f"{labs}/{lab}: no solution for this lab (labs/ comes from solutions/)")
     if drift:
@@ -152,6 +156,8 @@ def main(argv):
     try:
         if len(argv) == 4 and argv[1] == "--check":
             return check(argv[2], argv[3])
+        if len(argv) == 4 and argv[1] == "--check-released":
+            return check(argv[2], argv[3], released_only=True)
         if len(argv) == 3:
             generate(argv[1], argv[2])
             return 0

@@ -13,6 +13,12 @@ class DotError(Exception):
     pass
 
 
+# The text column is about 690 px (517 pt) wide at a 1280 px window. A wider
+# drawing is scaled down until its labels cannot be read, so the build refuses
+# it: draw tall (rankdir=TB), break long labels into lines.
+MAX_WIDTH_PT = 520
+
+
 _cache = {}
 
 
@@ -43,9 +49,21 @@ def render(source, number):
     head = m.group(0)
     width = re.search(r'\swidth="([^"]+)"', head)
     natural = width.group(1) if width else "100%"
+    pt = re.fullmatch(r"([0-9.]+)pt", natural)
+    if pt and float(pt.group(1)) > MAX_WIDTH_PT:
+        raise DotError(f"the drawing is {natural} wide, more than the column's {MAX_WIDTH_PT}pt: "
+                       "it would be scaled down past reading. Draw it tall (rankdir=TB) "
+                       "and break long labels into lines")
+    # On a narrow screen (a phone) it shrinks to 70% at most, then scrolls
+    # sideways inside its box rather than shrinking its labels further.
+    least = f"{float(pt.group(1)) * 0.7:.0f}pt" if pt else "0"
     new_head = re.sub(r'\s(width|height)="[^"]*"', "", head)
-    new_head = new_head.replace("<svg", f'<svg width="100%" style="max-width:{natural};height:auto"', 1)
+    new_head = new_head.replace(
+        "<svg", f'<svg width="100%" style="max-width:{natural};min-width:{least};height:auto"', 1)
     svg = svg.replace(head, new_head, 1)
+    # Graphviz gives every node and edge a <title> ("r1->r2"), which a browser
+    # shows as a tooltip: noise for a reader, so they go.
+    svg = re.sub(r"<title>[^<]*</title>", "", svg)
     # No blank lines, so Markdown keeps it as one raw HTML block.
     lines = [l for l in svg.splitlines() if l.strip() and not l.lstrip().startswith("<!--")]
     return ['<div class="kt-dot">'] + lines + ["</div>"]

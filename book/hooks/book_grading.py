@@ -92,12 +92,26 @@ def variants_of(root, test_dir):
         return [l.split()[0] for l in f if l.strip() and not l.lstrip().startswith("#")]
 
 
-def render(root, test_dir):
+SECTION = re.compile(r"book §((?:\d+|[A-Z])\.\d+)")
+
+
+def linked(text, link_of):
+    """Turn each "book §N.M" of an escaped cell into a link, when link_of knows it."""
+    def one(m):
+        target = link_of(m.group(1)) if link_of else None
+        return f"[{m.group(0)}]({target})" if target else m.group(0)
+    return SECTION.sub(one, text)
+
+
+def render(root, test_dir, link_of=None):
+    """The table's Markdown lines; link_of("N.M") gives a link target or None."""
     rows = tests_in(root, test_dir)
     variants = variants_of(root, test_dir)
     out = ["| test | points | rule |", "|---|---:|---|"]
     for _, name, points, rule in rows:
-        out.append(f"| `{name}` | {points} | {cell(rule)} |")
+        # A long test name may break after an underscore, never mid-word.
+        shown = name.replace("_", "_<wbr>")
+        out.append(f"| <code>{shown}</code> | {points} | {linked(cell(rule), link_of)} |")
     total = sum(r[2] for r in rows)
     count = f"{len(rows)} test{'s' if len(rows) != 1 else ''}"
     if len(variants) > 1:

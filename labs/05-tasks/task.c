@@ -87,8 +87,9 @@ kt_loop *kt_get_running_loop(void)
  * turns the step into a throw of KT_ECANCELLED; forget t->fut_waiter; make
  * the coroutine at the first step (kt_gen_new; a task cancelled before its
  * first step finishes cancelled without ever running it); set the running
- * task (yours and loop->current_task), kt_gen_send NULL or kt_gen_throw the
- * error, unset it; then act on what came back:
+ * task (yours, and the loop's with the given kt__task_enter), kt_gen_send
+ * NULL or kt_gen_throw the error, unset both (kt__task_leave, right after
+ * the coroutine gives control back); then act on what came back:
  * 0         the coroutine yielded: the future kt_await announced in
  * t->announced -> add task_wakeup as its done callback and
  * remember it in t->fut_waiter (and if a cancel is pending,

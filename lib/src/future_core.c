@@ -10,6 +10,7 @@
 
 #include "kettle/errors.h"
 #include "kettle/future_impl.h"
+#include "kettle/trace_impl.h"
 
 kt_future *kt__future_new(kt_loop *loop, const kt_future_class *cls)
 {
@@ -24,6 +25,8 @@ kt_future *kt__future_new(kt_loop *loop, const kt_future_class *cls)
     f->state = KT_FUTURE_PENDING;
     kt_list_init(&f->callbacks);
     loop->live_futures++;
+    if (KT__TRACING())
+        kt__trace_future_new(f);
     return f;
 }
 
@@ -50,6 +53,8 @@ static void report_unretrieved(kt_future *f)
 /* The last reference is gone. */
 static void destroy(kt_future *f)
 {
+    if (KT__TRACING())
+        kt__trace_future_free(f);
     report_unretrieved(f);
     if (f->cls->finalize != NULL)
         f->cls->finalize(f);
@@ -79,7 +84,10 @@ int kt_future_cancel(kt_future *f, const char *msg)
 {
     if (f == NULL)
         return KT_EINVAL;
-    return f->cls->cancel(f, msg);
+    int rc = f->cls->cancel(f, msg);
+    if (KT__TRACING())
+        kt__trace_future_cancel(f, msg, rc);
+    return rc;
 }
 
 const char *kt_future_cancel_message(const kt_future *f)

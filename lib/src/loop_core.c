@@ -8,6 +8,7 @@
 
 #include "kettle/errors.h"
 #include "kettle/loop_impl.h"
+#include "kettle/trace_impl.h"
 
 int kt_loop_new(kt_loop **out, kt_clock_kind clock)
 {
@@ -20,6 +21,7 @@ int kt_loop_new(kt_loop **out, kt_clock_kind clock)
     kt_list_init(&loop->ready);
     kt_heap_init(&loop->timers);
     kt_list_init(&loop->tasks);
+    kt__trace_autostart(); /* KETTLE_TRACE=path: trace this run (trace.h) */
     *out = loop;
     return 0;
 }
@@ -48,6 +50,8 @@ int kt_loop_close(kt_loop *loop)
         kt_loop_call_exception_handler(loop, &ctx);
         return KT_EINVALSTATE;
     }
+    if (KT__TRACING())
+        kt__trace_loop_close(loop);
     if (loop->io_ops != NULL && loop->io_ops->destroy != NULL)
         loop->io_ops->destroy(loop);
     kt_list_node *n;
@@ -82,6 +86,8 @@ kt_handle *kt__handle_new(kt_loop *loop, kt_callback_fn cb, void *arg)
     h->arg = arg;
     h->loop = loop;
     h->refs = 1;
+    if (KT__TRACING())
+        kt__trace_handle_new(h);
     return h;
 }
 
@@ -92,8 +98,11 @@ void kt__handle_ref(kt_handle *h)
 
 void kt__handle_unref(kt_handle *h)
 {
-    if (--h->refs == 0)
+    if (--h->refs == 0) {
+        if (h->traced)
+            kt__trace_handle_free(h);
         free(h);
+    }
 }
 
 bool kt_handle_cancelled(const kt_handle *h)
@@ -144,10 +153,8 @@ static void virtual_jump(kt_loop *loop, double timeout)
     kt_clock_advance_to(&loop->clock, target);
 }
 
-int kt__loop_wait(kt_loop *loop, double timeout)
+static int wait_untraced(kt_loop *loop, double timeout)
 {
-    if (isnan(timeout))
-        return KT_EINVAL;
     const kt_io_ops *io = loop->io_ops;
     bool watching = io != NULL && io->count(loop) > 0;
 
@@ -174,4 +181,17 @@ int kt__loop_wait(kt_loop *loop, double timeout)
         return io->poll(loop, -1);
     virtual_jump(loop, timeout);
     return 0;
+}
+
+int kt__loop_wait(kt_loop *loop, double timeout)
+{
+    if (isnan(timeout))
+        return KT_EINVAL;
+    if (!KT__TRACING())
+        return wait_untraced(loop, timeout);
+    kt__trace_wait w;
+    kt__trace_wait_begin(loop, timeout, &w);
+    int rc = wait_untraced(loop, timeout);
+    kt__trace_wait_end(loop, timeout, &w, rc);
+    return rc;
 }

@@ -6,6 +6,7 @@
 
 #include "kettle/errors.h"
 #include "kettle/task_impl.h"
+#include "kettle/trace_impl.h"
 
 kt_future *kt_task_future(kt_task *t)
 {
@@ -71,13 +72,31 @@ void kt__task_attach(kt_task *t)
 {
     kt_list_node_init(&t->link);
     kt_list_push_back(&t->base.loop->tasks, &t->link);
+    if (KT__TRACING())
+        kt__trace_task_attach(t);
 }
 
 void kt__task_detach(kt_task *t)
 {
     if (!kt_list_node_linked(&t->link))
         return;
+    if (KT__TRACING())
+        kt__trace_task_detach(t, NULL);
     kt_list_remove(&t->link);
     kt_list_node_init(&t->link);
     kt_future_release(&t->base);
+}
+
+void kt__task_enter(kt_task *t)
+{
+    t->base.loop->current_task = t;
+    if (KT__TRACING())
+        kt__trace_task_enter(t);
+}
+
+void kt__task_leave(kt_task *t)
+{
+    if (KT__TRACING())
+        kt__trace_task_leave(t);
+    t->base.loop->current_task = NULL;
 }

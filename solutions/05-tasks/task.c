@@ -88,8 +88,9 @@ kt_loop *kt_get_running_loop(void)
  * turns the step into a throw of KT_ECANCELLED; forget t->fut_waiter; make
  * the coroutine at the first step (kt_gen_new; a task cancelled before its
  * first step finishes cancelled without ever running it); set the running
- * task (yours and loop->current_task), kt_gen_send NULL or kt_gen_throw the
- * error, unset it; then act on what came back:
+ * task (yours, and the loop's with the given kt__task_enter), kt_gen_send
+ * NULL or kt_gen_throw the error, unset both (kt__task_leave, right after
+ * the coroutine gives control back); then act on what came back:
  *     0         the coroutine yielded: the future kt_await announced in
  *               t->announced -> add task_wakeup as its done callback and
  *               remember it in t->fut_waiter (and if a cancel is pending,
@@ -226,13 +227,12 @@ static void task_step(kt_task *t, int error)
         }
     }
 
-    kt_loop *loop = t->base.loop;
     kt_task *outer = running;
     running = t;
-    loop->current_task = t;
+    kt__task_enter(t); /* loop->current_task = t */
     void *y = NULL;
     int rc = error != 0 ? kt_gen_throw(t->coro, error, &y) : kt_gen_send(t->coro, NULL, &y);
-    loop->current_task = NULL;
+    kt__task_leave(t); /* before task_yielded clears t->announced */
     running = outer;
 
     if (rc == 0)

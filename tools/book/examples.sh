@@ -6,6 +6,7 @@
 # compile, exits non-zero, times out, or prints a sanitizer report; and when
 # it has a sibling NAME.expected file, when its stdout differs from that file.
 # Examples that include a Kettle header are linked with lib/src/*.c.
+# Then every ```python block of the book runs (tools/book/pyblocks.py).
 # Works from any directory; CC may name another compiler (CC=clang).
 set -eu
 
@@ -77,4 +78,9 @@ for src in book/examples/*.c; do
 done
 
 echo "examples: $passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+
+# The Python blocks of the book's pages: each runs, and prints what the
+# book shows after it (tools/book/pyblocks.py).
+pyfailed=0
+python3 tools/book/pyblocks.py || pyfailed=1
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ] && [ "$pyfailed" -eq 0 ]

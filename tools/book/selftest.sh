@@ -5,10 +5,11 @@
 # Checks: @code of a whole file and of nested/overlapping regions (markers
 # stripped, indentation removed), @grading over multi-line KT_TEST entries,
 # the total of a lab with variants, ```dot rendered to inline SVG,
-# walkthroughs dropped with KETTLE_WALKTHROUGHS=0; and that a missing file,
-# a missing region, a missing test directory, a directory without tests and
-# a dot syntax error each fail the build with a message naming the page and
-# line.
+# walkthroughs dropped with KETTLE_WALKTHROUGHS=0, "book §N.M" in a grading
+# table linked to its heading; and that a missing file, a missing region, a
+# missing test directory, a directory without tests, a dot syntax error and
+# a drawing wider than the column each fail the build with a message naming
+# the page and line.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -89,7 +90,7 @@ html_has "@code markers stripped" ! "[book:"
 html_has "@code outside the region" ! "outside"
 html_has "@code title" 'src/demo.c'
 html_has "@code dedent" '<span class="kt">int</span><span class="w"> </span><span class="n">inner</span>'
-html_has "@grading row" "first_rule"
+html_has "@grading row" "first_<wbr>rule"
 html_has "@grading concatenation" "a long rule that spans | two lines (book §1.4)"
 html_has "@grading total" "<strong>5</strong>"
 html_has "@grading comments skipped" ! "commented_out"
@@ -104,6 +105,10 @@ expect_ok "grading with variants"
 html_has "@grading variants total" "<strong>10</strong>"
 html_has "@grading variants named" "once per variant: select, epoll"
 
+page '# Home' '' '## 1.3 Callbacks' '' '@grading tests/99-demo'
+expect_ok "grading with a section to link"
+html_has "@grading links book §N.M" '<a href="#13-callbacks">book §1.3</a>'
+
 page '# Home' '' 'intro' '@code src/missing.c'
 expect_error "missing file" "index.md:4"
 page '# Home' '@code src/demo.c#nosuch'
@@ -114,6 +119,8 @@ page '# Home' '@grading tests/98-empty'
 expect_error "no tests" "no KT_TEST entries"
 page '# Home' '' '```dot' 'digraph { a -> }' '```'
 expect_error "dot syntax error" "index.md:3: dot diagram"
+page '# Home' '' '```dot' 'digraph { rankdir=LR; a [width=9]; a -> b }' '```'
+expect_error "dot wider than the column" "Draw it tall"
 
 page '# Home'
 KETTLE_WALKTHROUGHS=0 expect_ok "without walkthroughs"

@@ -192,16 +192,18 @@ class Builder:
         self._libc = None
         self.flavor = "tsan" if TSAN[0] else "asan"
 
-    def flags(self, fast=False):
-        inc = ["-I" + os.path.join(ROOT, "lib/include")]
+    def flags(self, fast=False, srcroot=ROOT):
+        # Paths relative to where the compiler runs, so that a copy of the
+        # build directory (tools/instructor) stays valid in a copy of the kit.
+        at = lambda rel: os.path.relpath(os.path.join(ROOT, rel), srcroot)
+        inc = ["-I" + at("lib/include")]
         sw = []
         if self.a.fastswitch:
-            sw = ["-DKETTLE_FAST_SWITCH", "-include", os.path.join(ROOT, "lib/include/kettle/fastctx.h")]
+            sw = ["-DKETTLE_FAST_SWITCH", "-include", at("lib/include/kettle/fastctx.h")]
         werr = ["-Werror"] if self.a.werror else []
         if fast:
             return ["-std=c11", "-g", "-O2", "-DNDEBUG"] + WARN + werr + inc
-        return ["-std=c11", "-g", "-O1"] + WARN + werr + san_flags() + inc + \
-            ["-I" + os.path.join(ROOT, "tests/harness")] + sw
+        return ["-std=c11", "-g", "-O1"] + WARN + werr + san_flags() + inc + ["-I" + at("tests/harness")] + sw
 
     def header_stamp(self):
         """What every compile depends on besides its own source: the kit's headers."""
@@ -211,16 +213,19 @@ class Builder:
                 full = os.path.join(ROOT, d)
                 for n in sorted(os.listdir(full)) if os.path.isdir(full) else []:
                     if n.endswith(".h"):
-                        st = os.stat(os.path.join(full, n))
-                        h.update(("%s/%s %d %d\n" % (d, n, st.st_size, st.st_mtime_ns)).encode())
+                        with open(os.path.join(full, n), "rb") as f:
+                            h.update(("%s/%s\n" % (d, n)).encode() + hashlib.sha256(f.read()).digest())
             self._stamp = h.hexdigest()
         return self._stamp
 
     def compile(self, rel, content, flavor, check=False, cwd=None):
         """Compile one source (its kit-relative name and bytes). Returns a dict:
         ok, obj, check (the object to inspect), deps, output."""
-        flags = self.flags(fast=flavor == "fast")
-        key = hashlib.sha256(repr((self.cc, flags, rel, check, cwd, self.header_stamp())).encode() + content).hexdigest()[:24]
+        srcroot = cwd or ROOT
+        flags = self.flags(fast=flavor == "fast", srcroot=srcroot)
+        where = os.path.relpath(srcroot, ROOT) if (srcroot + "/").startswith(ROOT + "/") else srcroot
+        key = hashlib.sha256(repr((self.cc, flags, os.path.relpath(rel, srcroot) if os.path.isabs(rel) else rel,
+                                   check, where, self.header_stamp())).encode() + content).hexdigest()[:24]
         odir = os.path.join(self.build, "obj", "%s-%s" % (self.ccname, flavor), key[:2])
         obj = os.path.join(odir, key + ".o")
         res = {"ok": True, "obj": obj, "check": obj[:-2] + ".chk.o", "deps": [], "output": ""}
@@ -232,10 +237,8 @@ class Builder:
         os.makedirs(odir, exist_ok=True)
         # The source compiles where its kit-relative name is its path, so
         # messages and stack traces name labs/01-callbacks/loop.c.
-        srcroot = cwd or ROOT
-        src = os.path.join(srcroot, rel)
         ccv = self.cc.split()
-        base = ccv + flags + ["-fdebug-prefix-map=%s=%s" % (srcroot, ROOT)]
+        base = ccv + flags + ["-fdebug-prefix-map=%s=." % srcroot]
         if self.verbose:
             say(" ".join(base + ["-c", rel, "-o", obj]))
         else:
@@ -247,7 +250,7 @@ class Builder:
             st, out = run(base + ["-E", "-MD", "-MF", dep, rel, "-o", pre], cwd=srcroot, limited=True)
             if st != 0:
                 return dict(res, ok=False, output=out)
-            res["deps"] = parse_deps(dep, srcroot)
+            res["deps"] = parse_deps(dep)
         st, out = run(base + ["-c", rel, "-o", obj + ".tmp"], cwd=srcroot, limited=True)
         out_all += out
         if st != 0:
@@ -278,7 +281,8 @@ class Builder:
         return self._libc
 
 
-def parse_deps(dep, srcroot):
+def parse_deps(dep):
+    """The files a compile read, as the compiler named them (relative to where it ran)."""
     try:
         text = open(dep, encoding="utf-8", errors="replace").read()
     except OSError:
@@ -286,7 +290,7 @@ def parse_deps(dep, srcroot):
     text = text.replace("\\\n", " ")
     _, _, rest = text.partition(":")
     names = re.split(r"(?<!\\)\s+", rest.split("\n")[0].strip())
-    return [os.path.normpath(os.path.join(srcroot, n.replace("\\ ", " "))) for n in names if n]
+    return [n.replace("\\ ", " ") for n in names if n]
 
 
 def nm_symbols(obj):
@@ -304,12 +308,12 @@ def nm_symbols(obj):
     return defined, undefined
 
 
-def check_object(b, res, shown, lab, allowed_kit, manifest, stage):
+def check_object(b, res, shown, lab, allowed_kit, manifest, stage, srcroot):
     """Why this object may not run, or [] — the lab's rules on what its files may hold."""
     why = []
     n = lab[:2]
     for d in res["deps"]:
-        real = os.path.realpath(d)
+        real = os.path.realpath(os.path.join(srcroot, d))
         ok = real.startswith(os.path.join(stage, "")) or real.startswith(os.path.join(ROOT, "lib", "include", "")) \
             or (real.startswith("/usr/") and not real.startswith(ROOT))
         if not ok:
@@ -522,14 +526,14 @@ class Kit:
                 why.append("%s does not compile:\n%s" % (shown, msg))
                 continue
             # The verdict on an object is kept beside it, for these rules.
-            rules = hashlib.sha256(repr((m.text(), sorted(extra_allow(lab)), lib_objs, root, lab,
-                                         os.path.getmtime(__file__))).encode()).hexdigest()[:16]
+            rules = hashlib.sha256(repr((m.text(), sorted(extra_allow(lab)), [os.path.basename(o) for o in lib_objs],
+                                         root, lab, open(__file__, "rb").read())).encode()).hexdigest()[:16]
             vpath = res["obj"] + "." + rules + ".why"
             if os.path.exists(vpath):
                 found = [l for l in open(vpath, encoding="utf-8").read().split("\n") if l]
             else:
                 found = check_object(self.b, res, shown, lab, self.kit_symbols(lib_objs), m,
-                                     os.path.join(staged, root, lab))
+                                     os.path.join(staged, root, lab), staged)
                 with open(vpath + ".tmp", "w", encoding="utf-8") as f:
                     f.write("\n".join(found))
                 os.replace(vpath + ".tmp", vpath)
@@ -600,9 +604,11 @@ def cmd_manifests(args):
 
 # ---------------------------------------------------------------- grading
 def test_sources(lab, hidden_dir):
+    """The lab's tests, then its hidden ones: tests/NN-topic/hidden/, and with
+    HIDDEN=DIR (one lab graded) DIR/test_*.c or DIR/NN-topic/test_*.c."""
     out = []
     for d, hidden in ((os.path.join(ROOT, "tests", lab), False), (os.path.join(ROOT, "tests", lab, "hidden"), True),
-                      (os.path.join(hidden_dir, lab) if hidden_dir else None, True)):
+                      (hidden_dir or None, True), (os.path.join(hidden_dir, lab) if hidden_dir else None, True)):
         if d and os.path.isdir(d):
             out += [(os.path.join(d, n), hidden) for n in sorted(os.listdir(d))
                     if n.startswith("test_") and n.endswith(".c") and PLAIN_NAME.match(n)]
@@ -613,7 +619,7 @@ def link(b, out, objs, extra):
     os.makedirs(os.path.dirname(out), exist_ok=True)
     cmd = b.cc.split() + ["-o", out + ".tmp"] + objs + extra + san_flags() + ["-lcmocka", "-lm", "-pthread"]
     # Objects are named by their content: the same list is the same binary.
-    stamp = hashlib.sha256(repr(cmd).encode()).hexdigest()
+    stamp = hashlib.sha256(repr(cmd).replace(ROOT, "<kit>").encode()).hexdigest()
     try:
         if open(out + ".cmd", encoding="utf-8").read() == stamp and os.path.exists(out):
             return None
@@ -633,7 +639,8 @@ def link(b, out, objs, extra):
 
 
 def pristine(b, rel):
-    res = b.compile(rel, open(os.path.join(ROOT, rel), "rb").read(), b.flavor)
+    res = b.compile(rel, open(os.path.join(ROOT, rel), "rb").read(), b.flavor,
+                    cwd=None if not os.path.isabs(rel) else os.path.dirname(rel))
     if not res["ok"]:
         say(res["output"])
         raise SystemExit("grade: the kit's own %s does not compile" % rel)
@@ -690,8 +697,9 @@ def cmd_grade(args):
         for key in need[lab]:
             if key not in kit.modules:
                 kit.modules[key] = kit.pool_module(key[0], key[1], lib_objs)
-    tests = {lab: [(src, hid, b.pool.submit(pristine, b, os.path.relpath(src, ROOT))) for src, hid in
-                   test_sources(lab, args.hidden)] for lab in sel}
+    hdir = os.path.abspath(args.hidden) if args.hidden and len(sel) == 1 else ""
+    tests = {lab: [(src, hid, b.pool.submit(pristine, b, os.path.relpath(src, ROOT) if src.startswith(ROOT + "/")
+                                            else src)) for src, hid in test_sources(lab, hdir)] for lab in sel}
 
     kt = [os.path.join(b.build, "tools", "kt-grade"), "--jobs", str(args.jobs), "--expect", args.expect,
           "--json", os.path.join(gdir, "results.json"), "--junit", os.path.join(gdir, "junit.xml"),
@@ -699,7 +707,7 @@ def cmd_grade(args):
     if args.brief:
         kt.append("--brief")
     hide = [os.path.join(ROOT, "tests", l, "hidden") for l in kit.ids]
-    hide = [h for h in hide if os.path.isdir(h)] + ([os.path.abspath(args.hidden)] if args.hidden else [])
+    hide = [h for h in hide if os.path.isdir(h)] + ([hdir] if hdir else [])
     if os.geteuid() == 0:
         for h in hide:  # the tests' users cannot read hidden tests even without namespaces
             os.chmod(h, 0o700)
@@ -729,7 +737,7 @@ def cmd_grade(args):
         bins = []
         for src, hidden, fut in tests[lab]:
             tobj = fut.result()
-            name = os.path.splitext(os.path.basename(src))[0]
+            name = ("hidden_" if hidden else "") + os.path.splitext(os.path.basename(src))[0]
             ldf = os.path.splitext(src)[0] + ".ldflags"
             extra = open(ldf, encoding="utf-8").read().split() if os.path.exists(ldf) else []
             lister = os.path.join(gdir, lab, "list", name)
@@ -754,6 +762,8 @@ def cmd_grade(args):
         for binp, lister, hidden, *_ in bins:
             kt += (["--hidden"] if hidden else []) + ["--lister", os.path.relpath(lister, ROOT),
                                                       os.path.relpath(binp, ROOT)]
+    if args.build_only:
+        return 0
     # kt-grade itself: built from the kit, never from labs/.
     ktsrc = sorted(os.path.join("tools/grader", n) for n in os.listdir(os.path.join(ROOT, "tools/grader"))
                    if n.endswith(".c"))
@@ -851,6 +861,7 @@ def main(argv):
     ap.add_argument("--app", default="")
     ap.add_argument("--mylabs", default="")
     ap.add_argument("--tsan", action="store_true")
+    ap.add_argument("--build-only", action="store_true")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--run", nargs=argparse.REMAINDER)
     args = ap.parse_args(argv)

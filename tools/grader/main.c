@@ -308,6 +308,13 @@ static size_t list_tests(const char *bin, listed **out, char **err)
     return n;
 }
 
+/* An instructor's hidden test binary is named hidden_* (grade.py, tools/instructor). */
+static bool hidden_name(const char *bin)
+{
+    const char *base = strrchr(bin, '/');
+    return strncmp(base != NULL ? base + 1 : bin, "hidden_", 7) == 0;
+}
+
 /* Build the flat list of tests, in order: lab, binary, listed test, variant. */
 static test *collect(lab *labs, size_t nlabs, size_t *ntests)
 {
@@ -335,7 +342,7 @@ static test *collect(lab *labs, size_t nlabs, size_t *ntests)
                     t->rule = xstrdup(ls[k].rule);
                     t->points = ls[k].points;
                     t->number = ++number;
-                    t->hidden = l->hidden[b];
+                    t->hidden = l->hidden[b] || hidden_name(l->bins[b]);
                     t->done = true;
                     t->reason = xstrdup(l->error);
                     l->max_points += t->points;
@@ -370,7 +377,7 @@ static test *collect(lab *labs, size_t nlabs, size_t *ntests)
                     t->points = ls[k].points;
                     t->limit = (ls[k].timeout > 0 ? ls[k].timeout : DEFAULT_LIMIT) * opt.scale;
                     t->number = ++number;
-                    t->hidden = l->hidden[b];
+                    t->hidden = l->hidden[b] || hidden_name(l->bins[b]);
                     str d = {0};
                     str_add(&d, ls[k].name);
                     if (l->nvariants > 0) {
@@ -448,6 +455,10 @@ static void print_rerun(const test *t)
     printf(INDENT "rerun: %s%s --run %s\n", str_get(&env), path, t->name);
     printf(INDENT "debug: %s%sgdb --args %s --run %s\n", env.len > 0 ? "env " : "", str_get(&env), path,
            t->name);
+    /* An order test (an expected/got pair of event logs): a picture of the
+     * run shows which iteration each step ran in (tools/trace, trace.h). */
+    if (t->reason != NULL && strstr(t->reason, "expected: \"") != NULL && strstr(t->reason, "got:") != NULL)
+        printf(INDENT "picture: sh tools/trace/show.sh %s %s %s\n", path, t->name, str_get(&env));
     str_free(&env);
     free(path);
 }

@@ -59,6 +59,7 @@ struct kt_future {
     unsigned error_retrieved : 1; /* someone asked for the error: do not report it */
     const char *cancel_msg;   /* CANCELLED: the cancel message, or NULL */
     kt_list callbacks;        /* kt_future_callback.link, in registration order */
+    unsigned trace_id;        /* given: its number in a trace (trace.c), else 0 */
 };
 /* [/book:impl] */
 

@@ -27,6 +27,7 @@ struct kt_handle {
     int refs;            /* the loop's reference + the caller's, if asked for */
     unsigned cancelled : 1;
     unsigned is_timer : 1;
+    unsigned traced : 1; /* cb/arg go through the tracer's trampoline (trace.c) */
 };
 /* [/book:handle] */
 
@@ -70,6 +71,11 @@ struct kt_loop {
 
     /* Lab 08: wake-ups from other threads */
     void *threadsafe;
+
+    /* Given: tracing (trace.c), untouched unless KETTLE_TRACE is set */
+    unsigned trace_id;
+    unsigned trace_iter_open : 1;
+    uint64_t trace_iters, trace_waits;
 };
 
 /* Allocate a handle holding one reference (the loop's). NULL if out of

@@ -58,6 +58,14 @@ void kt__task_attach(kt_task *t);
  * reference (which may free it: do not touch t afterwards). [given] */
 void kt__task_detach(kt_task *t);
 
+/* A step of t begins / ends: set and clear loop->current_task (what
+ * kt_current_task reports), and mark the step in a trace (trace.h). Call
+ * leave right after the coroutine gives control back, before acting on
+ * what it yielded: the trace reads t->announced to say what the task now
+ * awaits. Twin: asyncio's _enter_task / _leave_task. [given] */
+void kt__task_enter(kt_task *t);
+void kt__task_leave(kt_task *t);
+
 /* Destroy a task that is still pending and can never finish (kt_run, after
  * the loop ran out of work): report "Task was destroyed but it is
  * pending!", unregister its wake-up, close its coroutine (KT_EGENERATOREXIT
