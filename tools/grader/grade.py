@@ -447,12 +447,14 @@ def source_root(mode, lab, graded):
     sol = os.path.isdir(os.path.join(ROOT, "solutions", lab))
     if mode == "student" and MYLABS:  # exactly those from labs/, the rest from solutions/
         return "labs" if lab[:2] in MYLABS or not sol else "solutions"
-    if mode == "solutions":
-        return "solutions"
+    if mode == "solutions":  # in a handout, an unreleased lab has only labs/
+        return "solutions" if sol else "labs"
     if mode == "mine":
         return "labs"
     if mode == "starters":
-        return os.path.relpath(os.path.join(ROOT, "build", "starters"), ROOT) if lab == graded else "solutions"
+        if lab == graded:
+            return os.path.relpath(os.path.join(ROOT, "build", "starters"), ROOT)
+        return "solutions" if sol else "labs"
     return "labs" if lab == graded or not sol else "solutions"
 
 

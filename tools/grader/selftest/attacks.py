@@ -116,30 +116,27 @@ def setup(kit, what, loop):
 
 
 def leftovers(kit):
-    """Processes a grading left: the sandbox users', or anything running from the scratch kit."""
+    """Processes a grading left: any whose program is in the scratch kit (whatever
+    it calls itself now), or whose command line names it."""
     out = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            st = os.stat("/proc/" + pid)
+            exe = os.readlink("/proc/%s/exe" % pid)
+        except OSError:
+            exe = ""
+        try:
             cmd = open("/proc/%s/cmdline" % pid, "rb").read().replace(b"\0", b" ").decode("utf-8", "replace")
         except OSError:
             continue
-        if st.st_uid >= 100000 or (kit + "/build/") in cmd:
-            out.append("%s uid %d: %s" % (pid, st.st_uid, cmd[:100]))
+        if exe.startswith(kit + "/build/") or (kit + "/build/") in cmd:
+            out.append("%s: %s" % (pid, cmd[:100]))
     return out
 
 
 def temp_litter():
     found = []
     for d in ("/tmp", "/var/tmp", "/dev/shm"):
-        for e in glob.glob(d + "/kettle-attack*") + glob.glob(d + "/kt-test-*"):
-            found.append(e)
-        try:
-            for e in os.listdir(d):
-                if os.lstat(os.path.join(d, e)).st_uid >= 100000:
-                    found.append(os.path.join(d, e))
-        except OSError:
-            pass
+        found += glob.glob(d + "/kettle-attack*")
     return sorted(set(found))
 
 
