@@ -89,9 +89,10 @@ def run_one(lab, patch, cc):
     only = " ".join(sorted({programs[t] for t in caught}))
     # ...and of those, only the caught-by tests (the harness lists just the names in
     # PROGRAM.only when that file exists next to the program).
+    # The list comes from the listing binary (gdir/lab/list/PROGRAM; tools/grader/grade.py).
     for prog in sorted({programs[t] for t in caught}):
-        os.makedirs(os.path.join(gdir, lab), exist_ok=True)
-        with open(os.path.join(gdir, lab, prog + ".only"), "w") as f:
+        os.makedirs(os.path.join(gdir, lab, "list"), exist_ok=True)
+        with open(os.path.join(gdir, lab, "list", prog + ".only"), "w") as f:
             f.write("".join(t + "\n" for t in caught if programs[t] == prog))
     started = time.time()
     with open(log, "w") as out:

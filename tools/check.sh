@@ -1,9 +1,12 @@
 #!/bin/sh
 # check.sh — what `make check` proves, step by step. CI runs exactly this (.ci/run).
 #
-#  1. labs/ is exactly what the starter generator makes from solutions/;
+#  1. labs/ is exactly what the starter generator makes from solutions/, and each
+#     lab's manifest (tests/NN-topic/lab.manifest) is what `make manifests` makes;
 #  2. the grader's self-test: crashes, hangs, leaks, sanitizer reports are all caught;
-#     and the tracer's (KETTLE_TRACE): a traced run gives a trace and a picture;
+#     and the attack suite: hostile submissions earn nothing and change nothing,
+#     honest ones beside them are graded normally (tools/grader/selftest/attacks.py);
+#     the tracer's (KETTLE_TRACE): a traced run gives a trace and a picture;
 #  3. under gcc and clang, warnings as errors: every lab's tests pass on the solutions;
 #  4. Labs 03 and 05 pass again with lib's signal-mask-free context switch
 #     (FASTSWITCH=1; kettle/fastctx.h), and on copied stacks (COPYSTACK=1, the
@@ -30,6 +33,7 @@ sh tools/setup.sh --all || fail "missing tools (see above)"
 
 step "1/7 labs/ matches the starters generated from solutions/"
 python3 tools/starters.py --check solutions labs || fail "labs/ has drifted from solutions/"
+python3 tools/grader/grade.py manifests --check --build "$BUILD" || fail "a lab.manifest is stale (make manifests)"
 
 step "book section references: every § names a heading of the book"
 python3 tools/sectionrefs.py || fail "a § reference names no section of the book (see above)"
@@ -38,6 +42,7 @@ step "2/7 the grader catches every way a test can go wrong"
 for cc in gcc clang; do
     CC=$cc sh tools/grader/selftest/run.sh "$BUILD/selftest-$cc" || fail "grader self-test under $cc"
 done
+CC=gcc python3 tools/grader/selftest/attacks.py "$BUILD/attacks" || fail "the grader's attack suite"
 
 step "2/7 (and) the tracer writes a faithful trace and draws it (tools/trace/selftest.sh)"
 sh tools/trace/selftest.sh "$BUILD/trace-selftest" || fail "the tracer's self-test"

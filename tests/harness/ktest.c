@@ -33,6 +33,12 @@
 /* Set while one test runs alone (--run), outside cmocka's runner. */
 static int run_alone;
 
+/* The grader's secret for this run: the first line on the result channel,
+ * read before any test code runs, and echoed with the verdict. Code under
+ * test that finds the channel and writes PASS on it does not know it, so
+ * its verdict is refused (tools/grader, "what the grader guarantees"). */
+#define KT_TOKEN_LEN 32
+
 /* The grader's pipe, or -1 when not set (a plain run). */
 static int result_fd(void)
 {
@@ -395,7 +401,31 @@ static int list(const char *prog, const kt_test_case *cases, size_t n)
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
-static int run_one(const kt_test_case *cases, size_t n, const char *name)
+/* Read "TOKEN <32 hex digits>\n" from the channel, if the grader gave one. */
+static void read_token(char token[KT_TOKEN_LEN + 1])
+{
+    memset(token, 0, KT_TOKEN_LEN + 1);
+    int fd = result_fd();
+    if (fd < 0)
+        return;
+    char line[6 + KT_TOKEN_LEN + 1];
+    size_t got = 0;
+    while (got < sizeof line) {
+        ssize_t r = read(fd, line + got, sizeof line - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    if (got == sizeof line && memcmp(line, "TOKEN ", 6) == 0 && line[sizeof line - 1] == '\n')
+        memcpy(token, line + 6, KT_TOKEN_LEN);
+}
+
+/* LeakSanitizer's check on demand (absent without it: the symbol is weak). */
+extern int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
+
+static int run_one(const kt_test_case *cases, size_t n, const char *name, const char *token)
 {
     for (size_t i = 0; i < n; i++) {
         if (strcmp(cases[i].name, name) != 0)
@@ -408,9 +438,18 @@ static int run_one(const kt_test_case *cases, size_t n, const char *name)
         void *state = NULL;
         cases[i].fn(&state);
         fflush(stdout);
+        /* A leak fails the test before it can pass (the report goes to
+         * stderr, where the grader reads it; 88 is LSan's exit status). */
+        if (__lsan_do_recoverable_leak_check != NULL && __lsan_do_recoverable_leak_check() != 0) {
+            fflush(stderr);
+            _exit(88);
+        }
         int fd = result_fd();
-        if (fd >= 0)
-            write_str(fd, "PASS\n");
+        if (fd >= 0) {
+            write_str(fd, "PASS ");
+            write_str(fd, token);
+            write_str(fd, "\n");
+        }
         else
             fprintf(stderr, "PASS: %s\n", name);
         return 0;
@@ -426,7 +465,10 @@ int kt_test_main(const char *title, const kt_test_case *cases, size_t n, int arg
         return run_all(title, cases, n);
     if (argc == 2 && strcmp(argv[1], "--list") == 0)
         return list(prog, cases, n);
-    if (argc == 3 && strcmp(argv[1], "--run") == 0)
-        return run_one(cases, n, argv[2]);
+    if (argc == 3 && strcmp(argv[1], "--run") == 0) {
+        char token[KT_TOKEN_LEN + 1]; /* on the stack, not at a fixed address */
+        read_token(token);
+        return run_one(cases, n, argv[2], token);
+    }
     return usage(prog);
 }
