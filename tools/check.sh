@@ -52,7 +52,7 @@ for cc in gcc clang; do
     $MAKE --no-print-directory grade MODE=solutions CC=$cc WERROR=-Werror >"$BUILD/check-solutions-$cc.log" 2>&1 ||
         { cat "$BUILD/check-solutions-$cc.log"; fail "solutions under $cc"; }
     # The grade table is long; show the lab totals and the closing line.
-    grep -E '^(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-solutions-$cc.log" || true
+    grep -E '^ *(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-solutions-$cc.log" || true
 done
 
 for cc in gcc clang; do
@@ -60,12 +60,12 @@ for cc in gcc clang; do
     $MAKE --no-print-directory grade MODE=solutions LAB="03 05" FASTSWITCH=1 CC=$cc WERROR=-Werror \
         >"$BUILD/check-fastswitch-$cc.log" 2>&1 ||
         { cat "$BUILD/check-fastswitch-$cc.log"; fail "fast context switch under $cc"; }
-    grep -E '^(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-fastswitch-$cc.log" || true
+    grep -E '^ *(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-fastswitch-$cc.log" || true
     step "4/7 Labs 03 and 05 pass on copied stacks, with the scale build's own tests ($cc, COPYSTACK=1)"
     $MAKE --no-print-directory grade MODE=solutions LAB="03 05" COPYSTACK=1 CC=$cc WERROR=-Werror \
         >"$BUILD/check-copystack-$cc.log" 2>&1 ||
         { cat "$BUILD/check-copystack-$cc.log"; fail "copied stacks under $cc"; }
-    grep -E '^(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-copystack-$cc.log" || true
+    grep -E '^ *(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-copystack-$cc.log" || true
 done
 
 if [ -d tests/08-executors ]; then
@@ -73,7 +73,7 @@ if [ -d tests/08-executors ]; then
     $MAKE --no-print-directory grade MODE=solutions LAB=08 TSAN=1 CC=gcc WERROR=-Werror \
         >"$BUILD/check-tsan-gcc.log" 2>&1 ||
         { cat "$BUILD/check-tsan-gcc.log"; fail "Lab 08 under ThreadSanitizer"; }
-    grep -E '^(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-tsan-gcc.log" || true
+    grep -E '^ *(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-tsan-gcc.log" || true
 fi
 
 step "5/7 every test fails on its lab's generated starter"

@@ -1,7 +1,7 @@
 /* main.c — kt-grade: grade the labs' test binaries and report.
  *
  *   kt-grade [--json FILE] [--junit FILE] [--jobs N] [--timeout-scale X] [--expect pass|fail]
- *            [--brief] [--sandbox auto|off] [--kit DIR] [--hide DIR]...
+ *            [--brief] [--sandbox auto|off] [--kit DIR] [--hide DIR]... [--only-tests A,B...]
  *            --lab NN --title TITLE --files FILES [--variant "label KEY=VAL ..."]...
  *            [--lab-error TEXT] [--hidden] [--lister LISTBIN] BIN...
  *            [--lab MM ... BIN...]...
@@ -13,7 +13,8 @@
  * so that code cannot answer it. --lab-error: the lab could not be built;
  * its tests (listed by LISTBIN) all fail with TEXT. --hidden: the next BIN's
  * tests are hidden tests (verdict only in the reports). --brief: a lab whose
- * every test fails is one line. As root (--sandbox auto), tests run as
+ * every test fails is one line. --only-tests: grade only the tests named
+ * (tools/bugs.py runs just a patch's caught-by tests). As root (--sandbox auto), tests run as
  * unprivileged users in namespaces of their own (runner.c): --kit is made
  * read-only for them and each --hide DIR covered.
  * Exit status 0 when every test passed; with --expect fail (the starter
@@ -42,14 +43,16 @@ typedef struct options {
     bool expect_fail;
     bool color;
     bool brief;
+    const char *only; /* --only-tests a,b,c: grade just these (tools/bugs.py) */
 } options;
 
-static options opt = {NULL, NULL, 1, 1.0, false, false, false};
+static options opt = {NULL, NULL, 1, 1.0, false, false, false, NULL};
 static sandbox_config sandbox_opt;
 
 static void usage(void)
 {
     fputs("usage: kt-grade [--json FILE] [--junit FILE] [--jobs N] [--timeout-scale X] [--expect pass|fail]\n"
+          "                [--only-tests NAME,NAME...]\n"
           "                --lab NN --title TITLE --files FILES [--variant \"label KEY=VAL ...\"]... BIN...\n"
           "                [--lab MM ... BIN...]...\n",
           stderr);
@@ -99,7 +102,7 @@ static lab *parse_args(int argc, char **argv, size_t *nlabs)
                      strcmp(a, "--lab") == 0 || strcmp(a, "--title") == 0 || strcmp(a, "--files") == 0 ||
                      strcmp(a, "--variant") == 0 || strcmp(a, "--lister") == 0 ||
                      strcmp(a, "--lab-error") == 0 || strcmp(a, "--sandbox") == 0 || strcmp(a, "--kit") == 0 ||
-                     strcmp(a, "--hide") == 0;
+                     strcmp(a, "--hide") == 0 || strcmp(a, "--only-tests") == 0;
         if (takes && val == NULL)
             die_usage("missing value after", a);
         lab *cur = n > 0 ? &labs[n - 1] : NULL;
@@ -135,6 +138,8 @@ static lab *parse_args(int argc, char **argv, size_t *nlabs)
             n++;
         } else if (strcmp(a, "--brief") == 0) {
             opt.brief = true;
+        } else if (strcmp(a, "--only-tests") == 0) {
+            opt.only = val;
         } else if (strcmp(a, "--sandbox") == 0) {
             if (strcmp(val, "off") == 0)
                 sandbox_opt.enabled = false;
@@ -213,6 +218,22 @@ static char *exec_path(const char *bin)
     return str_take(&s);
 }
 
+/* Whether --only-tests (a comma-separated list) keeps this test; no list keeps all. */
+static bool only_wanted(const char *name)
+{
+    if (opt.only == NULL)
+        return true;
+    size_t len = strlen(name);
+    for (const char *p = opt.only; *p != '\0';) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        if (n == len && strncmp(p, name, n) == 0)
+            return true;
+        p += n + (comma != NULL);
+    }
+    return false;
+}
+
 /* Run BIN --list. Returns the number of tests, or 0 with *err set. */
 static size_t list_tests(const char *bin, listed **out, char **err)
 {
@@ -281,6 +302,8 @@ static size_t list_tests(const char *bin, listed **out, char **err)
                          bin, line);
                 break;
             }
+            if (!only_wanted(f[0]))
+                continue;
             *out = xrealloc(*out, (n + 1) * sizeof **out);
             (*out)[n].name = xstrdup(f[0]);
             (*out)[n].points = (int)pts;
