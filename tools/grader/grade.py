@@ -42,6 +42,7 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
 
 ROOT = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 WARN = ["-Wall", "-Wextra", "-Wshadow", "-Wstrict-prototypes", "-Wmissing-prototypes",
@@ -86,6 +87,19 @@ def esc(text):
         else:
             out.append("\\x%02x" % ord(ch) if ord(ch) < 256 else "\\u%04x" % ord(ch))
     return "".join(out)
+
+
+def tmp(path):
+    """A scratch name beside path that no other grading writes at the same
+    time (tools/bugs.py runs several): written there, then renamed into place."""
+    return "%s.tmp%d-%d" % (path, os.getpid(), threading.get_ident())
+
+
+def write_atomic(path, data):
+    t = tmp(path)
+    with open(t, "wb" if isinstance(data, bytes) else "w") as f:
+        f.write(data)
+    os.replace(t, path)
 
 
 def say(*parts):
@@ -252,26 +266,29 @@ class Builder:
         else:
             say("  CC   " + rel)
         out_all = ""
+        t = tmp(obj)
         if check:
-            pre = obj[:-2] + ".i"
-            dep = obj[:-2] + ".d"
+            pre = t + ".i"
+            dep = t + ".d"
             st, out = run(base + ["-E", "-MD", "-MF", dep, rel, "-o", pre], cwd=srcroot, limited=True)
             if st != 0:
                 return dict(res, ok=False, output=out)
             res["deps"] = parse_deps(dep)
-        st, out = run(base + ["-c", rel, "-o", obj + ".tmp"], cwd=srcroot, limited=True)
+            os.unlink(dep)
+        st, out = run(base + ["-c", rel, "-o", t], cwd=srcroot, limited=True)
         out_all += out
         if st != 0:
             return dict(res, ok=False, output=out_all)
         if check:
             # The object to inspect: the very text that compiled, without the
             # sanitizers' own constructors and calls.
-            st, out = run(ccv + ["-c", "-w", "-O1", "-fno-sanitize=all", pre, "-o", res["check"]], limited=True)
+            st, out = run(ccv + ["-c", "-w", "-O1", "-fno-sanitize=all", pre, "-o", t + ".chk"], limited=True)
+            os.unlink(pre)
             if st != 0:
                 return dict(res, ok=False, output=out)
-        os.replace(obj + ".tmp", obj)
-        with open(done, "w", encoding="utf-8") as f:
-            f.write("\n".join(res["deps"]))
+            os.replace(t + ".chk", res["check"])
+        os.replace(t, obj)
+        write_atomic(done, "\n".join(res["deps"]))
         res["output"] = out_all
         return res
 
@@ -311,9 +328,7 @@ def nm_symbols(obj):
     if out is None:
         st, out = run(["nm", "-P", obj])
         if keep and st == 0:
-            with open(keep + ".tmp", "w", encoding="utf-8") as f:
-                f.write(out)
-            os.replace(keep + ".tmp", keep)
+            write_atomic(keep, out)
     defined, undefined = set(), set()
     for line in out.splitlines():
         parts = line.split()
@@ -425,9 +440,7 @@ def stage_file(root_rel, lab, name, stage_root):
         os.close(fd)
     dest = os.path.join(stage_root, *parts)
     os.makedirs(os.path.dirname(dest), exist_ok=True)
-    with open(dest + ".tmp", "wb") as f:
-        f.write(data)
-    os.replace(dest + ".tmp", dest)
+    write_atomic(dest, data)
     return data, None
 
 
@@ -560,9 +573,7 @@ class Kit:
             else:
                 found = check_object(self.b, res, shown, lab, self.kit_symbols(lib_objs), m,
                                      os.path.join(staged, root, lab), staged)
-                with open(vpath + ".tmp", "w", encoding="utf-8") as f:
-                    f.write("\n".join(found))
-                os.replace(vpath + ".tmp", vpath)
+                write_atomic(vpath, "\n".join(found))
             why += found
             objs.append(res["obj"])
         if why:
