@@ -9,6 +9,7 @@ arranges labs/ around it, and it is graded in a scratch copy of the kit the
 way an instructor grades (the student's labs/ over a pristine kit, then
 `make grade LAB=01`). A hostile one (`kind:`) must earn nothing and show each
 `expect:` text; an honest one (`honest:`) must be graded normally (`score:`).
+In `score:` and `expect:`, {max01} stands for Lab 01's total points in that grading.
 After every grading: the kit's own files are unchanged, no test process is
 left, nothing the tests wrote is left in the temp dirs, no file named *pwned*
 appeared, and no escape byte reached the terminal.
@@ -184,10 +185,16 @@ def main(argv):
         except (OSError, ValueError) as e:
             res = None
             why.append("no valid results.json (%s)" % e)
+        # {max00}, {max01}: a lab's total points, from this grading (tests come and go).
+        maxes = {}
+        for t in (res or {}).get("tests", []):
+            key = "max" + t["number"].split(".")[0]
+            maxes[key] = maxes.get(key, 0) + t["max_score"]
+        fill = lambda text: re.sub(r"\{(max\d\d)\}", lambda m: str(maxes.get(m.group(1), "?")), text)
         if res is not None:
             lab01 = sum(t["score"] for t in res["tests"] if t["number"].startswith("01."))
-            lab01_max = sum(t["max_score"] for t in res["tests"] if t["number"].startswith("01."))
-            want = meta.get("score", "0")
+            lab01_max = maxes.get("max01", 0)
+            want = fill(meta.get("score", "0"))
             if "honest" in meta:
                 if want == "some" and not 0 < lab01 < lab01_max:
                     why.append("an honest wrong submission scored %d/%d" % (lab01, lab01_max))
@@ -200,7 +207,7 @@ def main(argv):
             hidden = [t for t in res["tests"] if t.get("visibility") == "hidden"]
             if meta.get("setup") == "hidden-test" and not hidden:
                 why.append("the hidden test is not marked hidden in results.json")
-        for e in meta["expect"]:
+        for e in map(fill, meta["expect"]):
             if e not in text:
                 why.append("the output lacks: " + e)
         if "\x1b" in text:

@@ -2,7 +2,7 @@
  * tries: fill the disk outside the checkout (/tmp, HOME) and raise its own limits
  * base: starter
  * root: yes
- * expect: Lab 01: 0/51 points
+ * expect: Lab 01: 0/{max01} points
  */
 #include <fcntl.h>
 #include <stdio.h>

@@ -2,9 +2,9 @@
  * base: starter
  * setup: syntax-error
  * labs: 00 01
- * score: 27
+ * score: {max00}
  * expect: labs/01-callbacks/loop.c:
- * expect: Lab 00: 27/27 points
+ * expect: Lab 00: {max00}/{max00} points
  */
 static void attack_hook(void)
 {

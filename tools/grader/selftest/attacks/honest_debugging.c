@@ -1,7 +1,7 @@
 /* honest: the solution with printf debugging, a static helper, malloc/free, getenv; notes beside it
  * base: solution
  * setup: notes
- * score: 51
+ * score: {max01}
  * expect: Ignored under labs/
  * expect: labs/01-callbacks/notes.txt
  */

@@ -2,7 +2,7 @@
  * tries: kill or stop the grader (its parent and every process it may signal)
  * base: starter
  * root: yes
- * expect: Lab 01: 0/51 points
+ * expect: Lab 01: 0/{max01} points
  */
 #include <signal.h>
 #include <unistd.h>

@@ -2,7 +2,7 @@
  * tries: rewrite results.json, a test source and the Makefile of the checkout, from inside a test
  * base: starter
  * root: yes
- * expect: Lab 01: 0/51 points
+ * expect: Lab 01: 0/{max01} points
  */
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* kind: 3
  * tries: a test's output that clears the screen and draws a fake full-marks table
  * base: starter
- * expect: Lab 01: 0/51 points
+ * expect: Lab 01: 0/{max01} points
  */
 #include <stdio.h>
 
