@@ -192,10 +192,20 @@ if [ -f bench/bench_combinators.c ]; then
 fi
 
 # Lab 07's rows (book §7.11): a queue ping-pong round trip between two tasks, and
-# one lock handed around 1,000 tasks. Same build as above, its own driver.
+# one lock handed around 1,000 tasks. Lab 07 parks each waiter on its task's own
+# stack, which copied stacks move away while the task waits (book §3.14): these
+# rows use the fast switch on ordinary stacks (Lab 03's gen.c), its own driver.
 if [ -f bench/bench_sync.c ]; then
+    mkdir -p "$OUT/obj-stacks"
+    sobjs=
+    for f in lib/src/*.c $srcs; do
+        o="$OUT/obj-stacks/$(echo "$f" | tr / _ | sed 's/\.c$/.o/')"
+        # shellcheck disable=SC2086
+        $CC $CFLAGS -DKETTLE_FAST_SWITCH -include lib/include/kettle/fastctx.h -DKETTLE_FREELIST -c "$f" -o "$o"
+        sobjs="$sobjs $o"
+    done
     # shellcheck disable=SC2086
-    $CC $CFLAGS -o "$OUT/bench_sync" bench/bench_sync.c $objs -lm -pthread
+    $CC $CFLAGS -o "$OUT/bench_sync" bench/bench_sync.c $sobjs -lm -pthread
     echo
     echo "Lab 07: synchronisation (ratio = asyncio time / Kettle time)"
     printf '%-15s %9s %12s %12s %9s\n' workload N kettle asyncio ratio
