@@ -9,25 +9,14 @@
  *               exits the group (which waits for them all)
  * Built at -O2 without sanitizers against the solutions (bench/run.sh).
  */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "kettle/kettle.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, int rc)
-{
-    fprintf(stderr, "bench_combinators: %s: %s\n", what, kt_strerror(rc));
-    exit(1);
-}
+#include "bench_util.h"
 
 static long N;
 

@@ -23,13 +23,7 @@
 #include <unistd.h>
 
 #include "kettle/kettle.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "bench_util.h"
 
 /* CPU time of every thread of the process: on a busy machine the wall time
  * of a round trip is mostly waiting for a CPU, the CPU time is the cost. */

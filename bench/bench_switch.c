@@ -23,6 +23,7 @@
 #include "kettle/errors.h"
 #include "kettle/gen.h"
 #include "kettle/stack.h"
+#include "bench_util.h"
 
 #define ROUNDS 7
 
@@ -45,12 +46,6 @@ static double best_ns(void (*op)(long), long n)
             best = per;
     }
     return best;
-}
-
-static void die(const char *what, int rc)
-{
-    fprintf(stderr, "bench_switch: %s: %s\n", what, kt_strerror(rc));
-    exit(1);
 }
 
 /* ---- a plain function call (not inlined: called through a volatile pointer) */

@@ -31,19 +31,7 @@
 #include "kettle/copystack.h"
 #include "kettle/fastctx.h"
 #include "kettle/kettle.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, int rc)
-{
-    fprintf(stderr, "bench_tasks: %s: %s\n", what, kt_strerror(rc));
-    exit(1);
-}
+#include "bench_util.h"
 
 static long N;
 

@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
+
 #define CAP (64 * 1024)
 
 typedef struct conn {
@@ -29,13 +31,6 @@ typedef struct conn {
     size_t outlen, outoff;
     char in[CAP];
 } conn;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void drop(int ep, conn *c)
 {

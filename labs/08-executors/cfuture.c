@@ -16,6 +16,7 @@
 
 #include "kettle/errors.h"
 #include "kettle/executor.h"
+#include "kettle/trace_impl.h"
 
 typedef enum { CF_PENDING, CF_RUNNING, CF_CANCELLED, CF_FINISHED } cf_state;
 
@@ -35,6 +36,7 @@ struct kt_cfuture {
     int error;
     void (*free_value)(void *);
     cf_callback *callbacks, **tail;
+    const void *trace_fn;  /* tracing only: the job's function, named on the timeline */
 };
 /* [/book:cfuture_struct] */
 
@@ -58,6 +60,8 @@ int kt_cfuture_new(kt_cfuture **out)
     pthread_cond_init(&f->done, &attr);
     pthread_condattr_destroy(&attr);
     f->state = CF_PENDING;
+    if (KT__TRACING())
+        f->trace_fn = kt__trace_job_claim(); /* a thread pool's submit named it */
     f->tail = &f->callbacks;
     *out = f;
     return 0;
@@ -141,13 +145,19 @@ static int complete(kt_cfuture *f, void *value, void (*free_fn)(void *), int err
     return KT_ENOTIMPL;
 }
 
+/* Tracing: the worker that ran the job ends its slice as it completes the
+ * future (trace_impl.h). */
 int kt_cfuture_set_result(kt_cfuture *f, void *value)
 {
+    if (KT__TRACING())
+        kt__trace_job_end(f);
     return complete(f, value, NULL, 0);
 }
 
 int kt_cfuture_set_result_owned(kt_cfuture *f, void *value, void (*free_fn)(void *))
 {
+    if (KT__TRACING())
+        kt__trace_job_end(f);
     return complete(f, value, free_fn, 0);
 }
 
@@ -155,6 +165,8 @@ int kt_cfuture_set_error(kt_cfuture *f, int error)
 {
     if (error >= 0)
         return KT_EINVAL;
+    if (KT__TRACING())
+        kt__trace_job_end(f);
     return complete(f, NULL, NULL, error);
 }
 
@@ -177,6 +189,10 @@ int kt_cfuture_set_running_or_notify_cancel(kt_cfuture *f)
     if (f == NULL)
         return KT_EINVAL;
     pthread_mutex_lock(&f->lock);
+    /* Tracing: a pending future is about to run on this thread; its job's
+     * slice begins here and ends when this thread completes it. */
+    if (KT__TRACING() && f->trace_fn != NULL && f->state == CF_PENDING)
+        kt__trace_job_begin(f, f->trace_fn);
     /* TODO(lab 08): pending -> running, 1. Cancelled: 0 (the work must
      * not run). Running or finished: KT_EINVALSTATE. Unlock either way.
      */

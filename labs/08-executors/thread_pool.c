@@ -12,6 +12,7 @@
 
 #include "kettle/errors.h"
 #include "kettle/executor.h"
+#include "kettle/trace_impl.h"
 
 typedef struct work_item {
     struct work_item *next;
@@ -89,6 +90,8 @@ int kt_thread_pool_submit(kt_thread_pool *pool, kt_work_fn fn, void *arg, kt_cfu
         *out = NULL;
     if (pool == NULL || fn == NULL || out == NULL)
         return KT_EINVAL;
+    if (KT__TRACING())
+        kt__trace_job_next((const void *)fn); /* the future made next is this job's */
     /* TODO(lab 08): make the future (your reference and the item's) and the
      * item. Under the lock: KT_ESHUTDOWN after shutdown (free both);
      * append the item; if a worker is idle, take it (idle--), else if fewer

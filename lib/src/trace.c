@@ -275,6 +275,49 @@ void kt_trace_end(const char *name)
                stamp(NULL), json(name, esc, sizeof esc)));
 }
 
+/* ---- executor jobs ---------------------------------------------------------
+ * A thread pool's job runs on a worker thread, inside the lab's own code; the
+ * given code around it marks it. The submit names the job (its function) for
+ * the future the same thread makes next; the worker that sets that future
+ * running opens a slice, and the same worker ends it when it completes the
+ * future. One job at a time per thread, as a worker runs them. */
+
+static _Thread_local const void *job_next;    /* named by a submit, not yet claimed */
+static _Thread_local const void *job_running; /* the job this thread's slice is for */
+static _Thread_local char job_name[128];
+
+void kt__trace_job_next(const void *fn)
+{
+    job_next = fn;
+}
+
+const void *kt__trace_job_claim(void)
+{
+    const void *fn = job_next;
+    job_next = NULL;
+    return fn;
+}
+
+void kt__trace_job_begin(const void *job, const void *fn)
+{
+    if (job == NULL || fn == NULL)
+        return;
+    if (job_running != NULL)
+        kt_trace_end(job_name); /* the last job was never completed: close it */
+    char sym[128];
+    snprintf(job_name, sizeof job_name, "%s", kt__symbol_name(fn, sym, sizeof sym));
+    job_running = job;
+    kt_trace_begin(job_name);
+}
+
+void kt__trace_job_end(const void *job)
+{
+    if (job == NULL || job != job_running)
+        return;
+    job_running = NULL;
+    kt_trace_end(job_name);
+}
+
 /* ---- callbacks ------------------------------------------------------------ */
 
 /* The handle's real callback, kept while its cb runs through trampoline. */

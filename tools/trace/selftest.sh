@@ -3,10 +3,12 @@
 #   1. a traced run of tools/trace/selftest/probe.c (ASan + UBSan + LSan, so
 #      tracing leaks nothing) writes JSON that parses and holds each task's
 #      create, steps and end in order, the iterations' bands, a timer, an I/O
-#      callback, a cancellation, an error, a thread's job, and one copy only
+#      callback, a cancellation, an error, a thread's job, a thread pool's job
+#      (Lab 08's given code marks it on its worker's track), and one copy only
 #      although a forked child exits through exit();
 #   2. the same with the real clock;
-#   3. the timeline drawn from it is well-formed SVG with one row per task;
+#   3. the timeline drawn from it is well-formed SVG with one row per task and
+#      one per thread that ran a job;
 #   4. without KETTLE_TRACE (or with it empty) nothing is written, and the
 #      program prints exactly what the traced run printed.
 set -eu
@@ -19,7 +21,7 @@ OUT=$(cd "$OUT" && pwd)
 cd "$ROOT"
 
 srcs="tools/trace/selftest/probe.c lib/src/*.c"
-for lab in 01-callbacks 02-io 03-generators 04-futures 05-tasks; do
+for lab in 01-callbacks 02-io 03-generators 04-futures 05-tasks 06-combinators 07-sync 08-executors; do
     for f in solutions/$lab/*.c; do srcs="$srcs $f"; done
 done
 # shellcheck disable=SC2086
@@ -82,18 +84,23 @@ for clock in ("virtual", "real"):
     else:
         check(any(0.4 < w < 5 for w in waits), "real: a wait of about 0.5 s: %s" % waits)
     jobs = [e for e in ev if e.get("cat") == "job"]
-    check([e["ph"] for e in jobs] == ["B", "E"] and jobs[0]["tid"] >= 100000, clock + ": the thread's job")
+    check([(e["ph"], e["name"]) for e in jobs] == [("B", "pool_job"), ("E", "pool_job"), ("B", "probe job"), ("E", "probe job")]
+          and all(e["tid"] >= 100000 for e in jobs) and jobs[0]["tid"] == jobs[1]["tid"] != jobs[2]["tid"] == jobs[3]["tid"],
+          clock + ": the pool's job on its worker's track, then the thread's job on its own: %s" % [(e["ph"], e["name"], e["tid"]) for e in jobs])
     svg = timeline.draw(ev, "probe")
     root = ET.fromstring(svg)  # well-formed
     texts = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
     check(sum(1 for t in texts if t.startswith("Task#") and " " in t) == 4, clock + ": the timeline has one row per task")
+    check(sum(1 for t in texts if t.startswith("thread ")) == 2, clock + ": the timeline has one row per thread that ran a job")
+    titles = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}title")]
+    check("job: pool_job" in titles and "job: probe job" in titles, clock + ": each job drawn as a bar: %s" % [t for t in titles if t.startswith("job")])
 
 check(os.listdir(os.path.join(out, "off")) == [], "untraced: the program wrote no file")
 with open(os.path.join(out, "off.out")) as a, open(os.path.join(out, "virtual.out")) as b, \
         open(os.path.join(out, "empty.out")) as c:
     off, on, empty = a.read(), b.read(), c.read()
 check(off == on == empty, "traced and untraced runs print the same")
-check("victim: cancelled" in off and "read x" in off, "the probe did what it says")
+check("victim: cancelled" in off and "read x" in off and "to_thread: success 42" in off, "the probe did what it says: %r" % off)
 for f in fails:
     print("trace selftest FAILED: " + f)
 sys.exit(1 if fails else 0)

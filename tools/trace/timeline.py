@@ -12,7 +12,10 @@ the Python standard library only:
     the task ran (in the column of the callback that ran it), a shaded bar
     while it waits (labelled with the future it awaits), a red cross where a
     cancellation was requested, and its end (a tick: result; "!": error; a
-    slashed circle: cancelled).
+    slashed circle: cancelled);
+  - then one row per other thread that marked work (kt_trace_begin, as Lab
+    08's thread pools do for each job): a purple bar from the column where
+    the job began to the one where it ended, labelled with its name.
 
 The x axis is the order of events, not time: in one iteration everything
 happens "at once", and a 1 s wait would otherwise dwarf the callbacks. Times
@@ -97,6 +100,10 @@ class Layout:
         for e in timed:
             if e.get("cat") == "task" and e.get("name") == "create" and e["tid"] not in self.tasks:
                 self.tasks.append(e["tid"])
+        self.threads = []     # tids of threads that ran jobs, in order of their first job
+        for e in timed:
+            if e.get("cat") == "job" and e.get("ph") == "B" and e["tid"] not in self.threads:
+                self.threads.append(e["tid"])
 
     def x_at(self, ts):
         """The column of the callback running at ts, or the next one after."""
@@ -115,7 +122,7 @@ def band_tid(e):
 
 def draw(events, title=""):
     lay = Layout(events)
-    rows = ["loop"] + lay.tasks
+    rows = ["loop"] + lay.tasks + lay.threads
     height = TOP + ROW * len(rows) + 76 + (min(max((len(c[3]["name"]) for c in lay.columns if c[2] != "wait"), default=0), 24) * 6 + 10
                                              if sum(1 for c in lay.columns if c[2] != "wait") <= 60 else 0)
     out = []
@@ -186,6 +193,17 @@ def draw(events, title=""):
                     x + SLOT + 2, y + 18, color, mark, html.escape(outcome), html.escape(e["args"].get("error", ""))))
                 waiting_from = None
         out.extend(marks)
+    # thread rows: each job a bar, B to E (a job still open at the end runs to the edge)
+    for r, tid in enumerate(lay.threads, start=1 + len(lay.tasks)):
+        y = TOP + r * ROW
+        open_jobs = []
+        for e in sorted((e for e in events if e.get("tid") == tid and e.get("cat") == "job"), key=lambda e: e["ts"]):
+            if e.get("ph") == "B":
+                open_jobs.append(e)
+            elif e.get("ph") == "E" and open_jobs:
+                job(w, open_jobs.pop(), lay.x_at(e["ts"]) + SLOT, lay, y)
+        for b in open_jobs:
+            job(w, b, lay.width - 20, lay, y)
     # callback names, slanted under their columns (while they stay readable)
     named = [c for c in lay.columns if c[2] != "wait"]
     names_h = 0
@@ -198,7 +216,7 @@ def draw(events, title=""):
     # legend
     ly = bottom + 34 + names_h
     items = [("#90a4ae", "callback"), ("#ffb74d", "timer"), ("#81c784", "I/O"), ("#37474f", "task step"),
-             ("#cfe3f0", "task waits")]
+             ("#cfe3f0", "task waits")] + ([(JOB_COLOR, "job on a thread")] if lay.threads else [])
     lx = 4
     for color, text in items:
         w('<rect x="%d" y="%d" width="12" height="12" fill="%s"/><text x="%d" y="%d">%s</text>' % (
@@ -207,6 +225,20 @@ def draw(events, title=""):
     w('<text x="4" y="%d">✓ result  ! error  ⊘ cancelled  <tspan fill="#d32f2f">✕</tspan> cancel requested</text>' % (ly + 29))
     w("</svg>")
     return "\n".join(out) + "\n"
+
+
+JOB_COLOR = "#b39ddb"
+
+
+def job(w, b, x1, lay, y):
+    """A thread's job: from the column where it began to x1."""
+    x0 = lay.x_at(b["ts"])
+    x1 = max(x1, x0 + SLOT)
+    name = html.escape(b.get("name", ""))
+    w('<rect x="%d" y="%d" width="%d" height="%d" rx="2" fill="%s"><title>job: %s</title></rect>' % (
+        x0 + 2, y + 5, x1 - x0 - 4, ROW - 10, JOB_COLOR, name))
+    if x1 - x0 > 8 * len(b.get("name", "")) + 6:
+        w('<text x="%d" y="%d" font-size="12" fill="#311b92">%s</text>' % (x0 + 6, y + 18, name))
 
 
 def bar(w, x0, x1, y, label):

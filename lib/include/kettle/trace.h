@@ -11,7 +11,8 @@
  * run" in chapter 5.
  *
  * No lab code traces anything: the hooks sit in the given code around the
- * labs (kt__handle_new, kt__loop_wait, kt__future_new, kt__task_attach, ...).
+ * labs (kt__handle_new, kt__loop_wait, kt__future_new, kt__task_attach, ...,
+ * and Lab 08's thread pool submit and concurrent future).
  * Off by default; off, each hook costs one well-predicted branch.
  *
  * Timestamps are the loop's clock: a virtual clock gives virtual time. Every
@@ -42,8 +43,9 @@ void kt_trace_stop(void);
 bool kt_trace_enabled(void);
 
 /* Mark a stretch of work on the calling thread (an executor job, a worker's
- * task): appears as a slice named `name` on that thread's track. `name` must
- * stay valid until kt_trace_stop. [given] */
+ * task): appears as a slice named `name` on that thread's track (`name` is
+ * copied at once). Lab 08's thread pools mark each job this way, named after
+ * its function. [given] */
 void kt_trace_begin(const char *name);
 void kt_trace_end(const char *name);
 

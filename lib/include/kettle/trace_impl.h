@@ -43,6 +43,17 @@ void kt__trace_task_detach(struct kt_task *t, const char *how);
 void kt__trace_task_enter(struct kt_task *t);
 void kt__trace_task_leave(struct kt_task *t);
 
+/* Executor jobs (Lab 08's given code): a thread pool's submit names the job
+ * (kt__trace_job_next, its function) for the next concurrent future made on
+ * that thread, which claims the name (kt__trace_job_claim). The worker that
+ * sets that future running begins a slice named after the function on its
+ * own track (kt__trace_job_begin), and ends it when it completes the future
+ * (kt__trace_job_end; a future this thread did not begin is ignored). */
+void kt__trace_job_next(const void *fn);
+const void *kt__trace_job_claim(void);
+void kt__trace_job_begin(const void *job, const void *fn);
+void kt__trace_job_end(const void *job);
+
 /* The name of the function at `addr` (symbols.c): from the program's own
  * symbol table, so static functions have names too; else "fn@0x...",
  * written into buf. */

@@ -5,13 +5,16 @@
  * main creates three tasks: "sleeper" sleeps 1 s and returns, "failer"
  * returns an error, "victim" sleeps 10 s and is cancelled by main with the
  * message "enough". A pipe becomes readable after main writes to it, so one
- * iteration runs an I/O callback. A thread marks a job with kt_trace_begin /
+ * iteration runs an I/O callback. main also sends "pool_job" to the default
+ * thread pool (kt_to_thread, Lab 08), whose given code marks the job on its
+ * worker's track. A thread marks a job with kt_trace_begin /
  * kt_trace_end, and a forked child exits through exit() (which must not
  * write a second copy of the trace). Prints what it did, one line each, so
  * the self-test can also compare a traced run with an untraced one. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,11 +66,23 @@ static void *job(void *arg)
     return NULL;
 }
 
+static int pool_job(void *arg, void **result)
+{
+    (void)arg;
+    *result = (void *)(intptr_t)42;
+    return 0;
+}
+
 static int main_body(void *arg, void **result)
 {
     (void)arg;
     (void)result;
     kt_loop *loop = kt_get_running_loop();
+    /* First, while no timer is pending: on the virtual clock, a wait for the
+     * thread would otherwise let the clock jump to the tasks' timers. */
+    void *answer = NULL;
+    int rc = kt_to_thread(pool_job, NULL, &answer);
+    printf("to_thread: %s %d\n", kt_strerror(rc), (int)(intptr_t)answer);
     kt_task *s, *f, *v;
     if (kt_create_task(loop, sleeper, NULL, &s) < 0 || kt_create_task(loop, failer, NULL, &f) < 0 ||
         kt_create_task(loop, victim, NULL, &v) < 0)
