@@ -263,7 +263,7 @@ class Builder:
         base = ccv + flags + ["-fdebug-prefix-map=%s=." % srcroot]
         if self.verbose:
             say(" ".join(base + ["-c", rel, "-o", obj]))
-        else:
+        elif not getattr(self, "quiet", False):
             say("  CC   " + rel)
         out_all = ""
         t = tmp(obj)
@@ -614,6 +614,7 @@ def derive_manifest(b, lab):
 
 def cmd_manifests(args):
     b = Builder(args)
+    b.quiet = args.check  # make check shows only the verdict
     subprocess.run([sys.executable, os.path.join(ROOT, "tools/starters.py"), "solutions",
                     os.path.join(ROOT, "build", "starters")], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     stale = []
