@@ -338,6 +338,26 @@ static bool hidden_name(const char *bin)
     return strncmp(base != NULL ? base + 1 : bin, "hidden_", 7) == 0;
 }
 
+/* One more entry of the flat list: binary b of lab l, test ls (NULL: the
+ * binary itself, which could not be listed). */
+static test *add_test(test **tests, size_t *n, lab *l, size_t b, const listed *ls, int *number)
+{
+    *tests = xrealloc(*tests, (*n + 1) * sizeof **tests);
+    test *t = &(*tests)[(*n)++];
+    memset(t, 0, sizeof *t);
+    t->lab = l;
+    t->bin = l->bins[b];
+    t->number = ++*number;
+    if (ls != NULL) {
+        t->name = xstrdup(ls->name);
+        t->rule = xstrdup(ls->rule);
+        t->points = ls->points;
+        t->hidden = l->hidden[b] || hidden_name(l->bins[b]);
+        l->max_points += t->points;
+    }
+    return t;
+}
+
 /* Build the flat list of tests, in order: lab, binary, listed test, variant. */
 static test *collect(lab *labs, size_t nlabs, size_t *ntests)
 {
@@ -355,20 +375,10 @@ static test *collect(lab *labs, size_t nlabs, size_t *ntests)
             if (count > 0 && l->error != NULL) {
                 /* Listed, but nothing to run them against. */
                 for (size_t k = 0; k < count; k++) {
-                    tests = xrealloc(tests, (n + 1) * sizeof *tests);
-                    test *t = &tests[n++];
-                    memset(t, 0, sizeof *t);
-                    t->lab = l;
-                    t->bin = l->bins[b];
-                    t->name = xstrdup(ls[k].name);
+                    test *t = add_test(&tests, &n, l, b, &ls[k], &number);
                     t->display = xstrdup(ls[k].name);
-                    t->rule = xstrdup(ls[k].rule);
-                    t->points = ls[k].points;
-                    t->number = ++number;
-                    t->hidden = l->hidden[b] || hidden_name(l->bins[b]);
                     t->done = true;
                     t->reason = xstrdup(l->error);
-                    l->max_points += t->points;
                     free(ls[k].name);
                     free(ls[k].rule);
                 }
@@ -377,12 +387,7 @@ static test *collect(lab *labs, size_t nlabs, size_t *ntests)
             }
             if (count == 0) {
                 /* One failed entry stands for the whole binary. */
-                tests = xrealloc(tests, (n + 1) * sizeof *tests);
-                test *t = &tests[n++];
-                memset(t, 0, sizeof *t);
-                t->lab = l;
-                t->bin = l->bins[b];
-                t->number = ++number;
+                test *t = add_test(&tests, &n, l, b, NULL, &number);
                 t->done = true;
                 t->reason = err;
                 continue;
@@ -390,17 +395,8 @@ static test *collect(lab *labs, size_t nlabs, size_t *ntests)
             size_t nv = l->nvariants > 0 ? l->nvariants : 1;
             for (size_t k = 0; k < count; k++) {
                 for (size_t v = 0; v < nv; v++) {
-                    tests = xrealloc(tests, (n + 1) * sizeof *tests);
-                    test *t = &tests[n++];
-                    memset(t, 0, sizeof *t);
-                    t->lab = l;
-                    t->bin = l->bins[b];
-                    t->name = xstrdup(ls[k].name);
-                    t->rule = xstrdup(ls[k].rule);
-                    t->points = ls[k].points;
+                    test *t = add_test(&tests, &n, l, b, &ls[k], &number);
                     t->limit = (ls[k].timeout > 0 ? ls[k].timeout : DEFAULT_LIMIT) * opt.scale;
-                    t->number = ++number;
-                    t->hidden = l->hidden[b] || hidden_name(l->bins[b]);
                     str d = {0};
                     str_add(&d, ls[k].name);
                     if (l->nvariants > 0) {
@@ -408,7 +404,6 @@ static test *collect(lab *labs, size_t nlabs, size_t *ntests)
                         str_addf(&d, " [%s]", t->variant->label);
                     }
                     t->display = str_take(&d);
-                    l->max_points += t->points;
                 }
             }
             for (size_t k = 0; k < count; k++) {
