@@ -1,9 +1,12 @@
 #!/bin/sh
 # check.sh — what `make check` proves, step by step. CI runs exactly this (.ci/run).
 #
-#  1. labs/ is exactly what the starter generator makes from solutions/;
+#  1. labs/ is exactly what the starter generator makes from solutions/, and each
+#     lab's manifest (tests/NN-topic/lab.manifest) is what `make manifests` makes;
 #  2. the grader's self-test: crashes, hangs, leaks, sanitizer reports are all caught;
-#     and the tracer's (KETTLE_TRACE): a traced run gives a trace and a picture;
+#     and the attack suite: hostile submissions earn nothing and change nothing,
+#     honest ones beside them are graded normally (tools/grader/selftest/attacks.py);
+#     the tracer's (KETTLE_TRACE): a traced run gives a trace and a picture;
 #  3. under gcc and clang, warnings as errors: every lab's tests pass on the solutions;
 #  4. Labs 03 and 05 pass again with lib's signal-mask-free context switch
 #     (FASTSWITCH=1; kettle/fastctx.h), and on copied stacks (COPYSTACK=1, the
@@ -30,6 +33,7 @@ sh tools/setup.sh --all || fail "missing tools (see above)"
 
 step "1/7 labs/ matches the starters generated from solutions/"
 python3 tools/starters.py --check solutions labs || fail "labs/ has drifted from solutions/"
+python3 tools/grader/grade.py manifests --check --build "$BUILD" || fail "a lab.manifest is stale (make manifests)"
 
 step "book section references: every § names a heading of the book"
 python3 tools/sectionrefs.py || fail "a § reference names no section of the book (see above)"
@@ -38,6 +42,7 @@ step "2/7 the grader catches every way a test can go wrong"
 for cc in gcc clang; do
     CC=$cc sh tools/grader/selftest/run.sh "$BUILD/selftest-$cc" || fail "grader self-test under $cc"
 done
+CC=gcc python3 tools/grader/selftest/attacks.py "$BUILD/attacks" || fail "the grader's attack suite"
 
 step "2/7 (and) the tracer writes a faithful trace and draws it (tools/trace/selftest.sh)"
 sh tools/trace/selftest.sh "$BUILD/trace-selftest" || fail "the tracer's self-test"
@@ -47,7 +52,7 @@ for cc in gcc clang; do
     $MAKE --no-print-directory grade MODE=solutions CC=$cc WERROR=-Werror >"$BUILD/check-solutions-$cc.log" 2>&1 ||
         { cat "$BUILD/check-solutions-$cc.log"; fail "solutions under $cc"; }
     # The grade table is long; show the lab totals and the closing line.
-    grep -E '^(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-solutions-$cc.log" || true
+    grep -E '^ *(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-solutions-$cc.log" || true
 done
 
 for cc in gcc clang; do
@@ -55,12 +60,12 @@ for cc in gcc clang; do
     $MAKE --no-print-directory grade MODE=solutions LAB="03 05" FASTSWITCH=1 CC=$cc WERROR=-Werror \
         >"$BUILD/check-fastswitch-$cc.log" 2>&1 ||
         { cat "$BUILD/check-fastswitch-$cc.log"; fail "fast context switch under $cc"; }
-    grep -E '^(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-fastswitch-$cc.log" || true
+    grep -E '^ *(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-fastswitch-$cc.log" || true
     step "4/7 Labs 03 and 05 pass on copied stacks, with the scale build's own tests ($cc, COPYSTACK=1)"
     $MAKE --no-print-directory grade MODE=solutions LAB="03 05" COPYSTACK=1 CC=$cc WERROR=-Werror \
         >"$BUILD/check-copystack-$cc.log" 2>&1 ||
         { cat "$BUILD/check-copystack-$cc.log"; fail "copied stacks under $cc"; }
-    grep -E '^(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-copystack-$cc.log" || true
+    grep -E '^ *(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-copystack-$cc.log" || true
 done
 
 if [ -d tests/08-executors ]; then
@@ -68,7 +73,7 @@ if [ -d tests/08-executors ]; then
     $MAKE --no-print-directory grade MODE=solutions LAB=08 TSAN=1 CC=gcc WERROR=-Werror \
         >"$BUILD/check-tsan-gcc.log" 2>&1 ||
         { cat "$BUILD/check-tsan-gcc.log"; fail "Lab 08 under ThreadSanitizer"; }
-    grep -E '^(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-tsan-gcc.log" || true
+    grep -E '^ *(Lab [0-9]+:|Total:|[0-9]+ passed, [0-9]+ failed)' "$BUILD/check-tsan-gcc.log" || true
 fi
 
 step "5/7 every test fails on its lab's generated starter"

@@ -46,6 +46,11 @@ static void drain_at_exit(void)
     drain(NULL);
 }
 
+void kt__obj_drain(void)
+{
+    drain(NULL);
+}
+
 /* Threads that end give their objects back through the key's destructor;
  * the thread that calls exit (the main one, usually) through atexit, which
  * also runs before LeakSanitizer looks for leaks. */
@@ -106,6 +111,10 @@ void kt__obj_free(void *p, size_t size)
 {
     (void)size;
     free(p);
+}
+
+void kt__obj_drain(void)
+{
 }
 
 #endif

@@ -364,7 +364,7 @@ static void watch_sleeps_only_after_an_empty_round(void **state)
     KT_CHECK_INT(st.rounds, 2, "round 1 reads the busy pipe to its end, round 2 finds the quiet one closed (book §0.4)");
     KT_CHECK_INT(st.sleeps, 0,
                  "sleep only after a round in which NO fd gave a byte: round 1 read \"tea\", so the next "
-                 "round starts at once, even though another fd was empty (book §0.4, §0.5)");
+                 "round starts at once, even though another fd was empty (book §0.4, §0.9)");
     close(quiet[0]);
     close(busy[0]);
 }
@@ -445,7 +445,7 @@ static const kt_test_case tests[] = {
     KT_TEST_TIMEOUT(watch_collects_every_pipe_to_the_end, 3, 10,
                     "the watch reads every pipe to EOF; a timeout means an fd was never dropped at EOF (book §0.4)"),
     KT_TEST_TIMEOUT(watch_serves_writers_that_come_and_go, 3, 10,
-                    "the watch serves slow writers and sleeps only after an empty round (book §0.4, §0.5)"),
+                    "the watch serves slow writers and sleeps only after an empty round (book §0.4, §0.9)"),
     KT_TEST_TIMEOUT(watch_sleeps_only_after_an_empty_round, 2, 10,
                     "sleep only after a round that read nothing (book §0.4)"),
     KT_TEST_TIMEOUT(watch_does_not_sleep_after_the_last_end_of_file, 1, 10,

@@ -125,6 +125,28 @@ static inline int refused_port(int *holder)
     } while (0)
 
 
+#define MIB (1024 * 1024)
+
+/* n bytes of a pattern a reader can check byte by byte (malloc'd). */
+static inline char *pattern(size_t n)
+{
+    char *p = malloc(n);
+    for (size_t i = 0; p != NULL && i < n; i++)
+        p[i] = (char)(i % 251);
+    return p;
+}
+
+/* Whether b holds exactly the first n bytes of the pattern. */
+static inline int is_pattern(const kt_chunk *b, size_t n)
+{
+    if (b->len != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (b->data[i] != (char)(i % 251))
+            return 0;
+    return 1;
+}
+
 /* A server and one client on the same loop: duo_main starts a server whose
  * handler is d->handler (its arg is d), connects a client, runs
  * d->client(d, r, w), then closes the server and waits until the handler

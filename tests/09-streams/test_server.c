@@ -195,6 +195,103 @@ static void close_stops_accepting_and_lets_handlers_finish(void **state)
     CLOSE_LOOP(c.loop);
 }
 
+/* ------------------------------------------------------------ close with a reply still pending */
+
+/* The reply is a MiB the client does not read yet: the accepted socket's
+ * send buffer is shrunk and the client's reader pauses at 2 KiB (its limit
+ * is 1 KiB), so most of the reply waits in the server's write buffer when
+ * the server closes. As in asyncio, server.close() closes the listening
+ * socket only: the reply must still arrive whole, then end of file. */
+typedef struct pending_ctx {
+    kt_loop *loop;
+    kt_server *srv;
+    bool drain;        /* the handler waits in drain; else it returns at once */
+    int handler_rc;    /* what its write (and drain) returned */
+    bool handler_done; /* it has returned */
+    size_t pending;    /* the write buffer right after the write */
+} pending_ctx;
+
+static int big_reply(kt_stream_reader *r, kt_stream_writer *w, void *arg)
+{
+    (void)r;
+    pending_ctx *p = arg;
+    int small = 4096;
+    setsockopt(kt_stream_fd(w), SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+    char *data = pattern(MIB);
+    int rc = kt_stream_write(w, data, MIB);
+    free(data);
+    p->pending = kt_stream_write_buffer_size(w);
+    if (rc == 0 && p->drain)
+        rc = kt_stream_drain(w);
+    p->handler_rc = rc;
+    p->handler_done = true;
+    return rc;
+}
+
+static int wait_closed_task(void *arg, void **result)
+{
+    (void)result;
+    pending_ctx *p = arg;
+    int rc = kt_server_wait_closed(p->srv);
+    kt_log_add(&LOG, "wait_closed:%s:handler-done=%d", rc == 0 ? "OK" : kt_strerror(rc), p->handler_done);
+    return rc;
+}
+
+static int pending_main(void *arg, void **result)
+{
+    (void)result;
+    pending_ctx *p = arg;
+    KT_CHECK_OK(kt_start_server(p->loop, big_reply, p, "127.0.0.1", 0, NULL, &p->srv), "kt_start_server");
+    kt_stream_options small_reader = {1024, 0};
+    kt_stream_reader *r = NULL;
+    kt_stream_writer *w = NULL;
+    KT_CHECK_OK(kt_open_connection(p->loop, "127.0.0.1", kt_server_port(p->srv), &small_reader, &r, &w),
+                "kt_open_connection");
+    KT_CHECK_OK(kt_sleep(0.5), "kt_sleep"); /* the handler has written, the sockets are full */
+    KT_CHECK(p->pending > 0, "setup: a MiB must not fit in the sockets' buffers (the test's own setup); "
+             "%zu bytes left in the write buffer", p->pending);
+    KT_CHECK_OK(kt_server_close(p->srv), "kt_server_close with a reply pending returns 0 (book §9.5)");
+    KT_CHECK_INT(kt_server_active(p->srv), p->drain ? 1 : 0,
+                 "closing the server does not end the handlers it started: one waiting in drain is "
+                 "still running (book §9.5)");
+    kt_task *waiter = NULL;
+    KT_CHECK_OK(kt_create_task(p->loop, wait_closed_task, p, &waiter), "kt_create_task");
+    kt_chunk b = {0};
+    KT_CHECK_OK(kt_stream_read_all(r, &b),
+                "the client reads the reply to its end: a clean end of file, no error (book §9.5)");
+    KT_CHECK(is_pattern(&b, MIB),
+             "closing the server must not cut a reply still buffered on a connection it accepted (%s): "
+             "the client gets the whole MiB, in order, then end of file; got %zu bytes (book §9.4, §9.5)",
+             p->drain ? "its handler waiting in drain" : "its handler already returned", b.len);
+    kt_chunk_free(&b);
+    KT_CHECK_OK(kt_await_task(waiter, NULL), "kt_server_wait_closed returns 0 (book §9.5)");
+    kt_task_release(waiter);
+    RELEASE_PAIR(r, w);
+    kt_server_release(p->srv);
+    return 0;
+}
+
+static void close_with_a_reply_pending(void **state)
+{
+    (void)state;
+    int before = kt_open_fd_count();
+    for (int drain = 0; drain < 2; drain++) {
+        kt_log_init(&LOG);
+        pending_ctx p = {.loop = new_loop(), .drain = drain};
+        KT_CHECK_OK(RUN(p.loop, pending_main, &p), "the main task");
+        KT_CHECK_ERR(p.handler_rc, 0,
+                     drain ? "a handler waiting in drain when the server closes is not disturbed: drain "
+                             "returns 0 once the client reads (book §9.4, §9.5)"
+                           : "kt_stream_write never waits and returns 0 (book §9.4)");
+        KT_CHECK_STR(LOG.buf, "wait_closed:OK:handler-done=1",
+                     "wait_closed returns 0 once the handler has returned, whether or not its reply is "
+                     "still being sent (book §9.5)");
+        CLOSE_LOOP(p.loop);
+        KT_CHECK_INT(kt_open_fd_count(), before,
+                     "a connection closed after its pending reply was sent leaves no fd behind (book §9.5)");
+    }
+}
+
 /* ------------------------------------------------------------ serve_forever */
 
 static void close_later(kt_loop *loop, void *srv)
@@ -281,6 +378,7 @@ static const kt_test_case tests[] = {
     KT_TEST(server_calls_check_arguments, 1, "start_server and friends check their arguments (book §9.5)"),
     KT_TEST(many_clients_at_once, 4, "64 simultaneous clients, one task each, nothing leaks (book §9.5)"),
     KT_TEST(close_stops_accepting_and_lets_handlers_finish, 3, "close stops accepting and lets handlers finish (book §9.5)"),
+    KT_TEST(close_with_a_reply_pending, 2, "a server closed with a reply still buffered: the reply arrives whole, nothing leaks (book §9.5)"),
     KT_TEST(serve_forever_ends_when_closed, 2, "serve_forever returns KT_ECANCELLED when the server closes (book §9.5)"),
     KT_TEST(server_two_life_cycles_no_leak, 2, "two servers back to back; handler errors reported; no fd leak (book §9.5)"),
 };

@@ -3,26 +3,6 @@
 
 #include <netinet/tcp.h>
 
-#define MIB (1024 * 1024)
-
-static char *pattern(size_t n)
-{
-    char *p = malloc(n);
-    for (size_t i = 0; i < n; i++)
-        p[i] = (char)(i % 251);
-    return p;
-}
-
-static int is_pattern(const kt_chunk *b, size_t n)
-{
-    if (b->len != n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (b->data[i] != (char)(i % 251))
-            return 0;
-    return 1;
-}
-
 /* ------------------------------------------------------------ drain waits for a slow reader (case 165) */
 
 static int slow_reader(kt_stream_reader *r, kt_stream_writer *w, void *arg)

@@ -33,6 +33,12 @@
 /* Set while one test runs alone (--run), outside cmocka's runner. */
 static int run_alone;
 
+/* The grader's secret for this run: the first line on the result channel,
+ * read before any test code runs, and echoed with the verdict. Code under
+ * test that finds the channel and writes PASS on it does not know it, so
+ * its verdict is refused (tools/grader, "what the grader guarantees"). */
+#define KT_TOKEN_LEN 32
+
 /* The grader's pipe, or -1 when not set (a plain run). */
 static int result_fd(void)
 {
@@ -361,31 +367,9 @@ static int run_all(const char *title, const kt_test_case *cases, size_t n)
     return failed;
 }
 
-/* Whether `name` is one of the names in the file `only` (one a line). No
- * file: every test is listed. tools/bugs.py writes PROGRAM.only next to a
- * test program, so that a patched lab runs only the tests a patch names. */
-static int in_only_file(const char *only, const char *name)
+static int list(const kt_test_case *cases, size_t n)
 {
-    FILE *f = fopen(only, "r");
-    if (f == NULL)
-        return 1;
-    char line[256];
-    int found = 0;
-    while (!found && fgets(line, sizeof line, f) != NULL) {
-        line[strcspn(line, "\r\n")] = '\0';
-        found = strcmp(line, name) == 0;
-    }
-    fclose(f);
-    return found;
-}
-
-static int list(const char *prog, const kt_test_case *cases, size_t n)
-{
-    char only[4096];
-    snprintf(only, sizeof only, "%s.only", prog);
     for (size_t i = 0; i < n; i++) {
-        if (!in_only_file(only, cases[i].name))
-            continue;
         /* One test per line, tab-separated: a rule must not break the format. */
         printf("%s\t%d\t%g\t", cases[i].name, cases[i].points, cases[i].timeout);
         for (const char *p = cases[i].rule != NULL ? cases[i].rule : ""; *p != '\0'; p++)
@@ -395,7 +379,34 @@ static int list(const char *prog, const kt_test_case *cases, size_t n)
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
-static int run_one(const kt_test_case *cases, size_t n, const char *name)
+/* Read "TOKEN <32 hex digits>\n" from the channel, if the grader gave one. */
+static void read_token(char token[KT_TOKEN_LEN + 1])
+{
+    memset(token, 0, KT_TOKEN_LEN + 1);
+    int fd = result_fd();
+    if (fd < 0)
+        return;
+    char line[6 + KT_TOKEN_LEN + 1];
+    size_t got = 0;
+    while (got < sizeof line) {
+        ssize_t r = read(fd, line + got, sizeof line - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    if (got == sizeof line && memcmp(line, "TOKEN ", 6) == 0 && line[sizeof line - 1] == '\n')
+        memcpy(token, line + 6, KT_TOKEN_LEN);
+}
+
+/* LeakSanitizer's check on demand (absent without it: the symbol is weak),
+ * and lib's free lists (kettle/freelist.h), emptied first: what they keep
+ * for reuse is not a leak. */
+extern int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
+extern void kt__obj_drain(void) __attribute__((weak));
+
+static int run_one(const kt_test_case *cases, size_t n, const char *name, const char *token)
 {
     for (size_t i = 0; i < n; i++) {
         if (strcmp(cases[i].name, name) != 0)
@@ -408,9 +419,20 @@ static int run_one(const kt_test_case *cases, size_t n, const char *name)
         void *state = NULL;
         cases[i].fn(&state);
         fflush(stdout);
+        /* A leak fails the test before it can pass (the report goes to
+         * stderr, where the grader reads it; 88 is LSan's exit status). */
+        if (kt__obj_drain != NULL)
+            kt__obj_drain();
+        if (__lsan_do_recoverable_leak_check != NULL && __lsan_do_recoverable_leak_check() != 0) {
+            fflush(stderr);
+            _exit(88);
+        }
         int fd = result_fd();
-        if (fd >= 0)
-            write_str(fd, "PASS\n");
+        if (fd >= 0) {
+            write_str(fd, "PASS ");
+            write_str(fd, token);
+            write_str(fd, "\n");
+        }
         else
             fprintf(stderr, "PASS: %s\n", name);
         return 0;
@@ -425,8 +447,11 @@ int kt_test_main(const char *title, const kt_test_case *cases, size_t n, int arg
     if (argc <= 1)
         return run_all(title, cases, n);
     if (argc == 2 && strcmp(argv[1], "--list") == 0)
-        return list(prog, cases, n);
-    if (argc == 3 && strcmp(argv[1], "--run") == 0)
-        return run_one(cases, n, argv[2]);
+        return list(cases, n);
+    if (argc == 3 && strcmp(argv[1], "--run") == 0) {
+        char token[KT_TOKEN_LEN + 1]; /* on the stack, not at a fixed address */
+        read_token(token);
+        return run_one(cases, n, argv[2], token);
+    }
     return usage(prog);
 }

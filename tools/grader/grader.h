@@ -54,7 +54,10 @@ typedef struct lab {
     variant *variants;
     size_t nvariants;
     char **bins;
+    char **listers;  /* per bin: the binary that lists its tests (NULL: the bin) */
+    bool *hidden;    /* per bin: its tests are hidden tests */
     size_t nbins;
+    char *error;     /* the lab could not be built: why (every test fails) */
     /* filled in by main.c */
     size_t first, count; /* its tests: tests[first .. first+count) */
     int points, max_points, passed, failed;
@@ -70,6 +73,7 @@ typedef struct test {
     char *rule;
     const variant *variant;
     int number;     /* 1-based within its lab */
+    bool hidden;    /* a hidden test: verdict only in the reports */
     /* the result */
     bool done, passed;
     char *reason;   /* NULL when passed: headline line, then detail lines */
@@ -86,9 +90,22 @@ typedef struct proc {
     int out_fd;         /* unlinked temp file with the child's stdout+stderr */
     double started, deadline;
     bool running, timed_out, leftover;
-    int status;         /* from waitpid, valid when !running */
+    int status;         /* the test's wait status, valid when !running */
+    int status_fd;      /* read end of the keeper's report */
+    char token[33];     /* the secret the harness echoes with PASS */
     str res;            /* what came on the pipe */
 } proc;
+
+/* Grading as root: each test as its own unprivileged uid, in its own
+ * namespaces when the kernel allows (runner.c). */
+typedef struct sandbox_config {
+    bool enabled, namespaces;
+    const char *kit;    /* made read-only for the tests */
+    char **hide;        /* covered for the tests (hidden tests) */
+    size_t nhide;
+} sandbox_config;
+void runner_sandbox(const sandbox_config *cfg);
+bool runner_sandboxed(void);
 
 /* Options the runner applies to every child. */
 void runner_init(void);
@@ -98,7 +115,7 @@ void runner_done(void);
  * child's stdout goes to the pipe (for --list); otherwise the pipe is the
  * result channel named by KT_RESULT_FD. Returns 0, or -1 with *err set. */
 int proc_start(proc *p, const char *const argv[], char *const extra_env[], size_t nextra,
-               double limit, bool list_mode, char **err);
+               double limit, bool list_mode, int slot, char **err);
 /* Wait until at least one of the running procs ends (or times out and is
  * killed); returns after handling any that did. */
 void procs_wait(proc **procs, size_t n);

@@ -1,13 +1,24 @@
 /* main.c — kt-grade: grade the labs' test binaries and report.
  *
  *   kt-grade [--json FILE] [--junit FILE] [--jobs N] [--timeout-scale X] [--expect pass|fail]
- *            --lab NN --title TITLE --files FILES [--variant "label KEY=VAL ..."]... BIN...
+ *            [--brief] [--sandbox auto|off] [--kit DIR] [--hide DIR]... [--only-tests A,B...]
+ *            --lab NN --title TITLE --files FILES [--variant "label KEY=VAL ..."]...
+ *            [--lab-error TEXT] [--hidden] [--lister LISTBIN] BIN...
  *            [--lab MM ... BIN...]...
  *
- * Every test of every BIN (from `BIN --list`) runs alone (`BIN --run NAME`),
- * once per variant of its lab, up to N at a time; the results are printed in
- * the order of the lists. Exit status 0 when every test passed; with
- * --expect fail (the starter check), 0 when every test failed.
+ * Every test of every BIN runs alone (`BIN --run NAME`), once per variant of
+ * its lab, up to N at a time; the results are printed in the order of the
+ * lists. The list comes from `LISTBIN --list` when given: a binary built
+ * from the pristine tests without the student's code (tools/grader/grade.py),
+ * so that code cannot answer it. --lab-error: the lab could not be built;
+ * its tests (listed by LISTBIN) all fail with TEXT. --hidden: the next BIN's
+ * tests are hidden tests (verdict only in the reports). --brief: a lab whose
+ * every test fails is one line. --only-tests: grade only the tests named
+ * (tools/bugs.py runs just a patch's caught-by tests). As root (--sandbox auto), tests run as
+ * unprivileged users in namespaces of their own (runner.c): --kit is made
+ * read-only for them and each --hide DIR covered.
+ * Exit status 0 when every test passed; with --expect fail (the starter
+ * check), 0 when every test failed.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "grader.h"
@@ -31,13 +42,17 @@ typedef struct options {
     double scale;
     bool expect_fail;
     bool color;
+    bool brief;
+    const char *only; /* --only-tests a,b,c: grade just these (tools/bugs.py) */
 } options;
 
-static options opt = {NULL, NULL, 1, 1.0, false, false};
+static options opt = {NULL, NULL, 1, 1.0, false, false, false, NULL};
+static sandbox_config sandbox_opt;
 
 static void usage(void)
 {
     fputs("usage: kt-grade [--json FILE] [--junit FILE] [--jobs N] [--timeout-scale X] [--expect pass|fail]\n"
+          "                [--only-tests NAME,NAME...]\n"
           "                --lab NN --title TITLE --files FILES [--variant \"label KEY=VAL ...\"]... BIN...\n"
           "                [--lab MM ... BIN...]...\n",
           stderr);
@@ -75,13 +90,19 @@ static lab *parse_args(int argc, char **argv, size_t *nlabs)
 {
     lab *labs = NULL;
     size_t n = 0;
+    const char *lister = NULL;
+    bool hidden = false;
+    sandbox_opt.enabled = geteuid() == 0;
+    sandbox_opt.namespaces = true;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = strcmp(a, "--json") == 0 || strcmp(a, "--junit") == 0 || strcmp(a, "--jobs") == 0 ||
                      strcmp(a, "--timeout-scale") == 0 || strcmp(a, "--expect") == 0 ||
                      strcmp(a, "--lab") == 0 || strcmp(a, "--title") == 0 || strcmp(a, "--files") == 0 ||
-                     strcmp(a, "--variant") == 0;
+                     strcmp(a, "--variant") == 0 || strcmp(a, "--lister") == 0 ||
+                     strcmp(a, "--lab-error") == 0 || strcmp(a, "--sandbox") == 0 || strcmp(a, "--kit") == 0 ||
+                     strcmp(a, "--hide") == 0 || strcmp(a, "--only-tests") == 0;
         if (takes && val == NULL)
             die_usage("missing value after", a);
         lab *cur = n > 0 ? &labs[n - 1] : NULL;
@@ -115,6 +136,31 @@ static lab *parse_args(int argc, char **argv, size_t *nlabs)
             labs[n].title = xstrdup("");
             labs[n].files = xstrdup("");
             n++;
+        } else if (strcmp(a, "--brief") == 0) {
+            opt.brief = true;
+        } else if (strcmp(a, "--only-tests") == 0) {
+            opt.only = val;
+        } else if (strcmp(a, "--sandbox") == 0) {
+            if (strcmp(val, "off") == 0)
+                sandbox_opt.enabled = false;
+            else if (strcmp(val, "nons") == 0)
+                sandbox_opt.namespaces = false;
+            else if (strcmp(val, "auto") != 0)
+                die_usage("--sandbox takes auto, nons or off", val);
+        } else if (strcmp(a, "--kit") == 0) {
+            sandbox_opt.kit = val;
+        } else if (strcmp(a, "--hide") == 0) {
+            sandbox_opt.hide = xrealloc(sandbox_opt.hide, (sandbox_opt.nhide + 1) * sizeof *sandbox_opt.hide);
+            sandbox_opt.hide[sandbox_opt.nhide++] = xstrdup(val);
+        } else if (strcmp(a, "--lister") == 0) {
+            lister = val;
+        } else if (strcmp(a, "--hidden") == 0) {
+            hidden = true;
+        } else if (strcmp(a, "--lab-error") == 0) {
+            if (cur == NULL)
+                die_usage("this option belongs after --lab", a);
+            free(cur->error);
+            cur->error = xstrdup(val);
         } else if (strcmp(a, "--title") == 0 || strcmp(a, "--files") == 0 || strcmp(a, "--variant") == 0) {
             if (cur == NULL)
                 die_usage("this option belongs after --lab", a);
@@ -134,7 +180,13 @@ static lab *parse_args(int argc, char **argv, size_t *nlabs)
             if (cur == NULL)
                 die_usage("a test binary must come after --lab", a);
             cur->bins = xrealloc(cur->bins, (cur->nbins + 1) * sizeof *cur->bins);
+            cur->listers = xrealloc(cur->listers, (cur->nbins + 1) * sizeof *cur->listers);
+            cur->hidden = xrealloc(cur->hidden, (cur->nbins + 1) * sizeof *cur->hidden);
+            cur->listers[cur->nbins] = lister != NULL ? xstrdup(lister) : NULL;
+            cur->hidden[cur->nbins] = hidden;
             cur->bins[cur->nbins++] = xstrdup(a);
+            lister = NULL;
+            hidden = false;
         }
         if (takes)
             i++;
@@ -166,6 +218,22 @@ static char *exec_path(const char *bin)
     return str_take(&s);
 }
 
+/* Whether --only-tests (a comma-separated list) keeps this test; no list keeps all. */
+static bool only_wanted(const char *name)
+{
+    if (opt.only == NULL)
+        return true;
+    size_t len = strlen(name);
+    for (const char *p = opt.only; *p != '\0';) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        if (n == len && strncmp(p, name, n) == 0)
+            return true;
+        p += n + (comma != NULL);
+    }
+    return false;
+}
+
 /* Run BIN --list. Returns the number of tests, or 0 with *err set. */
 static size_t list_tests(const char *bin, listed **out, char **err)
 {
@@ -189,7 +257,7 @@ static size_t list_tests(const char *bin, listed **out, char **err)
     const char *argv[] = {path, "--list", NULL};
     proc p;
     char *serr = NULL;
-    if (proc_start(&p, argv, NULL, 0, DEFAULT_LIMIT * opt.scale, true, &serr) != 0) {
+    if (proc_start(&p, argv, NULL, 0, DEFAULT_LIMIT * opt.scale, true, 0, &serr) != 0) {
         *err = serr;
         free(path);
         return 0;
@@ -234,6 +302,8 @@ static size_t list_tests(const char *bin, listed **out, char **err)
                          bin, line);
                 break;
             }
+            if (!only_wanted(f[0]))
+                continue;
             *out = xrealloc(*out, (n + 1) * sizeof **out);
             (*out)[n].name = xstrdup(f[0]);
             (*out)[n].points = (int)pts;
@@ -261,6 +331,13 @@ static size_t list_tests(const char *bin, listed **out, char **err)
     return n;
 }
 
+/* An instructor's hidden test binary is named hidden_* (grade.py, tools/instructor). */
+static bool hidden_name(const char *bin)
+{
+    const char *base = strrchr(bin, '/');
+    return strncmp(base != NULL ? base + 1 : bin, "hidden_", 7) == 0;
+}
+
 /* Build the flat list of tests, in order: lab, binary, listed test, variant. */
 static test *collect(lab *labs, size_t nlabs, size_t *ntests)
 {
@@ -273,7 +350,31 @@ static test *collect(lab *labs, size_t nlabs, size_t *ntests)
         for (size_t b = 0; b < l->nbins; b++) {
             listed *ls;
             char *err;
-            size_t count = list_tests(l->bins[b], &ls, &err);
+            const char *lister = l->listers[b] != NULL ? l->listers[b] : l->bins[b];
+            size_t count = list_tests(lister, &ls, &err);
+            if (count > 0 && l->error != NULL) {
+                /* Listed, but nothing to run them against. */
+                for (size_t k = 0; k < count; k++) {
+                    tests = xrealloc(tests, (n + 1) * sizeof *tests);
+                    test *t = &tests[n++];
+                    memset(t, 0, sizeof *t);
+                    t->lab = l;
+                    t->bin = l->bins[b];
+                    t->name = xstrdup(ls[k].name);
+                    t->display = xstrdup(ls[k].name);
+                    t->rule = xstrdup(ls[k].rule);
+                    t->points = ls[k].points;
+                    t->number = ++number;
+                    t->hidden = l->hidden[b] || hidden_name(l->bins[b]);
+                    t->done = true;
+                    t->reason = xstrdup(l->error);
+                    l->max_points += t->points;
+                    free(ls[k].name);
+                    free(ls[k].rule);
+                }
+                free(ls);
+                continue;
+            }
             if (count == 0) {
                 /* One failed entry stands for the whole binary. */
                 tests = xrealloc(tests, (n + 1) * sizeof *tests);
@@ -299,6 +400,7 @@ static test *collect(lab *labs, size_t nlabs, size_t *ntests)
                     t->points = ls[k].points;
                     t->limit = (ls[k].timeout > 0 ? ls[k].timeout : DEFAULT_LIMIT) * opt.scale;
                     t->number = ++number;
+                    t->hidden = l->hidden[b] || hidden_name(l->bins[b]);
                     str d = {0};
                     str_add(&d, ls[k].name);
                     if (l->nvariants > 0) {
@@ -386,7 +488,7 @@ static void print_rerun(const test *t)
 
 static void print_lab_header(const lab *l)
 {
-    printf("%sLab %s — %s%s", BOLD, l->num, l->title, RESET);
+    printf("%sLab %s — %s%s", BOLD, l->num, l->title, RESET); /* title: the kit's, never labs/ */
     if (opt.expect_fail)
         printf("   (starter check)\n");
     else if (l->files[0] != '\0')
@@ -451,14 +553,57 @@ static void print_lab_footer(const lab *l)
                l->count, l->num, RED, RESET);
 }
 
-/* Print every finished test from *next on, in order. */
+/* A whole lab in one go: one that could not be built, or (with --brief)
+ * one where every test fails. Returns false if the lab is printed test by
+ * test. */
+static bool print_lab_short(test *tests, lab *l)
+{
+    int passed = 0;
+    for (size_t i = l->first; i < l->first + l->count; i++)
+        passed += tests[i].passed;
+    bool all_listed = true;
+    for (size_t i = l->first; i < l->first + l->count; i++)
+        all_listed &= tests[i].name != NULL;
+    if (opt.expect_fail || !all_listed || l->count == 0)
+        return false;
+    if (l->error == NULL && (!opt.brief || passed > 0))
+        return false;
+    l->failed = (int)l->count;
+    if (l->error == NULL) {
+        printf("%sLab %s — %s%s: not started, 0/%d points (all %zu tests fail; make test LAB=%s shows each one)\n\n",
+               BOLD, l->num, l->title, RESET, l->max_points, l->count, l->num);
+        return true;
+    }
+    print_lab_header(l);
+    {
+        printf("  %sFAIL%s   0/%d   the lab could not be built, so none of its %zu tests ran:\n", RED, RESET,
+               l->max_points, l->count);
+        print_block(l->error, INDENT, MAX_MESSAGE_LINES + 8);
+    }
+    print_lab_footer(l);
+    return true;
+}
+
+/* Print every finished test from *next on, in order; a lab that is printed
+ * whole waits until all its tests are done. */
 static void print_ready(test *tests, size_t ntests, size_t *next)
 {
     while (*next < ntests && tests[*next].done) {
         test *t = &tests[*next];
         lab *l = t->lab;
-        if (*next == l->first)
+        if (*next == l->first) {
+            bool all_done = true;
+            for (size_t i = l->first; i < l->first + l->count; i++)
+                all_done &= tests[i].done;
+            if (!all_done && (opt.brief || l->error != NULL))
+                return;
+            if (all_done && print_lab_short(tests, l)) {
+                *next = l->first + l->count;
+                fflush(stdout);
+                continue;
+            }
             print_lab_header(l);
+        }
         if (t->passed) {
             l->passed++;
             l->points += t->points;
@@ -485,14 +630,14 @@ static void finish_test(test *t, proc *p)
     proc_close(p);
 }
 
-static void start_test(test *t, proc *p)
+static void start_test(test *t, proc *p, int slot)
 {
     char *path = exec_path(t->bin);
     const char *argv[] = {path, "--run", t->name, NULL};
     char *err = NULL;
     char *const *extra = t->variant != NULL ? t->variant->vars : NULL;
     size_t nextra = t->variant != NULL ? t->variant->nvars : 0;
-    if (proc_start(p, argv, extra, nextra, t->limit, false, &err) != 0) {
+    if (proc_start(p, argv, extra, nextra, t->limit, false, slot, &err) != 0) {
         t->reason = err;
         t->done = true;
     }
@@ -512,7 +657,7 @@ static void run_all(test *tests, size_t ntests)
                 test *t = &tests[next++];
                 if (t->done)
                     continue; /* a binary that could not be listed */
-                start_test(t, &slots[s]);
+                start_test(t, &slots[s], (int)s);
                 if (!t->done)
                     owner[s] = t;
             }
@@ -564,9 +709,14 @@ static void free_all(lab *labs, size_t nlabs, test *tests, size_t ntests)
             free(l->variants[v].vars);
         }
         free(l->variants);
-        for (size_t b = 0; b < l->nbins; b++)
+        for (size_t b = 0; b < l->nbins; b++) {
             free(l->bins[b]);
+            free(l->listers[b]);
+        }
         free(l->bins);
+        free(l->listers);
+        free(l->hidden);
+        free(l->error);
     }
     free(labs);
 }
@@ -578,6 +728,7 @@ int main(int argc, char **argv)
     const char *no_color = getenv("NO_COLOR");
     opt.color = isatty(STDOUT_FILENO) && no_color == NULL;
     setvbuf(stdout, NULL, _IOLBF, 0);
+    runner_sandbox(&sandbox_opt);
     runner_init();
 
     test *tests = collect(labs, nlabs, &ntests);

@@ -7,6 +7,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "grader.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,21 +82,39 @@ static const char *base_name(const char *path)
     return b != NULL ? b + 1 : path;
 }
 
+/* A report is written once, whole: into PATH.tmp (made fresh, never
+ * followed through a link), then renamed over PATH. A reader sees the old
+ * report or the new one, never half of one. */
 static FILE *open_fresh(const char *path)
 {
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
-        fprintf(stderr, "kt-grade: cannot write %s: %s\n", path, strerror(errno));
+    str tmp = {0};
+    str_addf(&tmp, "%s.tmp", path);
+    unlink(tmp.buf);
+    int fd = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL) {
+        fprintf(stderr, "kt-grade: cannot write %s: %s\n", tmp.buf, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    }
+    str_free(&tmp);
     return f;
 }
 
 static int close_checked(FILE *f, const char *path)
 {
-    if (ferror(f) | fclose(f)) {
+    str tmp = {0};
+    str_addf(&tmp, "%s.tmp", path);
+    int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    if (!bad && rename(tmp.buf, path) != 0)
+        bad = 1;
+    if (bad) {
         fprintf(stderr, "kt-grade: error writing %s\n", path);
-        return -1;
+        unlink(tmp.buf);
     }
-    return 0;
+    str_free(&tmp);
+    return bad ? -1 : 0;
 }
 
 int write_json(const char *path, lab *labs, size_t nlabs, test *tests, size_t ntests)
@@ -126,7 +147,8 @@ int write_json(const char *path, lab *labs, size_t nlabs, test *tests, size_t nt
             str_addf(&name, "Lab %s › %s (could not run)", t->lab->num, t->bin);
         str_addf(&number, "%s.%d", t->lab->num, t->number);
         char *n = safe(str_get(&name));
-        char *r = t->passed ? xstrdup("") : full_reason(t);
+        /* A hidden test shows its verdict and nothing of its source. */
+        char *r = t->passed ? xstrdup("") : t->hidden ? xstrdup("failed (a hidden test)") : full_reason(t);
         fputs(i > 0 ? ",\n    {" : "\n    {", f);
         fputs("\"name\": ", f);
         json_string(f, n);
@@ -135,11 +157,7 @@ int write_json(const char *path, lab *labs, size_t nlabs, test *tests, size_t nt
         fprintf(f, ", \"score\": %d, \"max_score\": %d, \"status\": \"%s\", \"output\": ",
                 t->passed ? t->points : 0, t->points, t->passed ? "passed" : "failed");
         json_string(f, r);
-        /* An instructor's hidden test (its binary is hidden_*, see the Makefile):
-         * Gradescope shows it to students only when the instructor says so. */
-        const char *base = strrchr(t->bin, '/');
-        bool hidden = strncmp(base != NULL ? base + 1 : t->bin, "hidden_", 7) == 0;
-        fprintf(f, ", \"visibility\": \"%s\"}", hidden ? "hidden" : "visible");
+        fprintf(f, ", \"visibility\": \"%s\"}", t->hidden ? "hidden" : "visible");
         free(n);
         free(r);
         str_free(&name);
@@ -196,7 +214,7 @@ int write_junit(const char *path, lab *labs, size_t nlabs, test *tests, size_t n
             if (t->passed) {
                 fputs("/>\n", f);
             } else {
-                char *r = full_reason(t);
+                char *r = t->hidden ? xstrdup("failed (a hidden test)") : full_reason(t);
                 const char *nl = strchr(r, '\n');
                 str first = {0};
                 str_addn(&first, r, nl != NULL ? (size_t)(nl - r) : strlen(r));

@@ -173,6 +173,26 @@ static size_t pick_frame(const lines *ls, size_t from, str *out)
         return from;
     str best_f = {0}, best_l = {0}, any_f = {0}, any_l = {0};
     bool have_best = false, have_any = false;
+    /* The student's own code first: the first frame in a file under labs/,
+     * even when kit code (lib/src, a given module) sits above it. */
+    for (size_t k = i; k < ls->n; k++) {
+        str f = {0}, l = {0}, sl = {0};
+        if (!parse_frame(ls->v[k], &f, &l)) {
+            str_free(&f);
+            str_free(&l);
+            break;
+        }
+        short_location(str_get(&l), &sl);
+        if (strncmp(str_get(&sl), "labs/", 5) == 0 && !have_best) {
+            best_f = f;
+            best_l = l;
+            have_best = true;
+        } else {
+            str_free(&f);
+            str_free(&l);
+        }
+        str_free(&sl);
+    }
     for (; i < ls->n; i++) {
         str f = {0}, l = {0};
         if (!parse_frame(ls->v[i], &f, &l)) {

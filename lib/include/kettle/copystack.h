@@ -16,7 +16,7 @@
  * in place until then). A sleeping task's body uses a few hundred bytes.
  * A context is six registers and the FPU control words pushed on the body's
  * own stack, so the generator object keeps one stack pointer instead of two
- * ucontext_t. Book §3.10 has the measurements.
+ * ucontext_t. Book §3.14 has the measurements.
  *
  * It is selected at build time, like the fast switch: `make ... COPYSTACK=1`
  * and `make bench` compile lib/ with -DKETTLE_COPY_STACK and leave Lab 03's
@@ -39,7 +39,7 @@
  * no shared stack can be mapped or the occupant's bytes cannot be saved (a
  * task then finishes with KT_ENOMEM at that step).
  *
- * No asyncio twin: CPython's frames live on the heap already (book §3.1).
+ * No asyncio twin: CPython's frames live on the heap already (book §3.2).
  */
 #ifndef KETTLE_COPYSTACK_H
 #define KETTLE_COPYSTACK_H

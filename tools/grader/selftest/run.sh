@@ -20,6 +20,9 @@ fail() {
 }
 
 mkdir -p "$OUT" || exit 1
+# Absolute, so that the leftover check below sees only this run's processes
+# (another checkout on the machine may run its own self-test meanwhile).
+OUT=$(cd "$OUT" && pwd)
 
 # shellcheck disable=SC2086
 $CC $CFLAGS tools/grader/*.c -o "$OUT/kt-grade" || { echo "grader self-test: building kt-grade failed" >&2; exit 1; }
