@@ -6,7 +6,11 @@
  * which record the timeout they were given, can fail once with EINTR as if
  * a signal had arrived, and can answer "nothing ready" at once instead of
  * really waiting. The clock wrapper lets a test move the monotonic clock
- * forward, so "2 seconds passed before the signal" needs no sleeping. */
+ * forward, so "2 seconds passed before the signal" needs no sleeping; it
+ * also holds the clock still while a test runs, so a timeout it checks is
+ * exactly the one the loop computed however long the test was descheduled
+ * between making a timer and the wait (a loaded machine can stall it for
+ * longer than any tolerance). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -34,6 +38,8 @@ static int eintr_at = -1;    /* fail the call with this index with EINTR */
 static double eintr_elapsed; /* seconds the clock moves at that EINTR */
 static int fake_idle;        /* answer "nothing ready" without waiting */
 static double clock_offset;  /* added to CLOCK_MONOTONIC */
+static int clock_held;       /* CLOCK_MONOTONIC stays at held_at (+ the offset) */
+static struct timespec held_at;
 
 /* Returns -1 (EINTR), 0 (idle), or 1 (make the real call). */
 static int record(int timeout_ms)
@@ -72,6 +78,8 @@ int __wrap_select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *
 int __wrap_clock_gettime(clockid_t id, struct timespec *ts)
 {
     int rc = __real_clock_gettime(id, ts);
+    if (rc == 0 && id == CLOCK_MONOTONIC && clock_held)
+        *ts = held_at;
     if (rc == 0 && id == CLOCK_MONOTONIC && clock_offset > 0) {
         long long ns = ts->tv_nsec + (long long)(clock_offset * 1e9);
         ts->tv_sec += (time_t)(ns / 1000000000);
@@ -90,9 +98,14 @@ static void reset(void)
     clock_offset = 0;
 }
 
+/* Every loop of this file runs on a monotonic clock held still from its
+ * creation on: time moves only when a test moves it (clock_offset). */
 static kt_loop *new_loop(kt_clock_kind kind)
 {
     reset();
+    clock_held = 0;
+    __real_clock_gettime(CLOCK_MONOTONIC, &held_at);
+    clock_held = 1;
     return kt_test_loop(kind);
 }
 

@@ -139,14 +139,39 @@ static inline int new_fd_without(const fd_snap *before, int want_nonblock)
     return -1;
 }
 
+/* Is thread `tid` of this process on its way out? pthread_join returns as
+ * soon as the kernel clears the thread's tid, which it does inside
+ * do_exit, a little before it takes the thread off /proc/self/task: for a
+ * moment (longer on a loaded machine) a joined thread is still listed. It
+ * is marked PF_EXITING (0x4, the ninth field of its stat) from the start
+ * of do_exit, before the tid is cleared, and a live thread never is. A
+ * thread whose stat is gone has gone too. */
+static inline int thread_is_exiting(const char *tid)
+{
+    char path[300], line[512];
+    snprintf(path, sizeof path, "/proc/self/task/%.256s/stat", tid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 1;
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    const char *p = strrchr(line, ')'); /* the name may hold spaces */
+    unsigned long flags = 0;
+    if (p == NULL || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+        return 0;
+    return (flags & 0x4UL) != 0; /* PF_EXITING */
+}
+
 static inline void *warm_up(void *arg)
 {
     return arg;
 }
 
-/* How many threads this process has (from /proc/self/task). The first call
- * starts and joins one thread first: ThreadSanitizer starts a helper thread
- * of its own with the first thread, and it must be in every count. */
+/* How many live threads this process has (from /proc/self/task; a thread
+ * already joined but not yet taken off the list is not counted). The first
+ * call starts and joins one thread first: ThreadSanitizer starts a helper
+ * thread of its own with the first thread, and it must be in every count. */
 static inline int thread_count(void)
 {
     static int warmed;
@@ -162,7 +187,7 @@ static inline int thread_count(void)
         return -1;
     struct dirent *e;
     while ((e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.')
+        if (e->d_name[0] != '.' && !thread_is_exiting(e->d_name))
             n++;
     closedir(d);
     return n;
