@@ -70,14 +70,18 @@ static void chain_dispose(void *arg)
     chain_unref(arg);
 }
 
+static void on_dest_done(kt_future *f, void *arg);
+
 /* On the loop's thread: copy the outcome, unless the loop future was
  * cancelled meanwhile (case 157: the result is dropped). */
 static void copy_state(kt_loop *loop, void *arg)
 {
     (void)loop;
     chain *c = arg;
-    /* TODO(lab 08): if c->dest is still held and not done: a cancelled
-     * source cancels it, else copy the result (kt_cfuture_result with
+    /* TODO(lab 08): if c->dest is still held and not done: unregister
+     * on_dest_done (kt_future_remove_done_callback; if it was there, drop
+     * its reference: it would have had nothing to do); then a cancelled
+     * source cancels dest, else copy the result (kt_cfuture_result with
      * timeout 0) with kt_future_set_result or kt_future_set_error. Then
      * release c->dest (set it NULL) and drop this path's reference.
      */

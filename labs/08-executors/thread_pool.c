@@ -1,13 +1,22 @@
 /* thread_pool.c — Lab 08: a pool of worker threads.
  *
- * One FIFO queue of work items under a mutex, a condition variable the idle
- * workers sleep on, and threads started lazily: a submit starts a thread
- * only when no worker is idle and the pool is below its size. CPython's
- * twin is ThreadPoolExecutor in Lib/concurrent/futures/thread.py (its
- * SimpleQueue, _idle_semaphore and _adjust_thread_count) (book §8.3).
+ * One FIFO queue of work items under a mutex, a semaphore that counts the
+ * queued items (the idle workers sleep on it), and threads started lazily:
+ * a submit starts a thread only when no worker is idle and the pool is below
+ * its size. CPython's twin is ThreadPoolExecutor in
+ * Lib/concurrent/futures/thread.py (its SimpleQueue, _idle_semaphore and
+ * _adjust_thread_count) (book §8.3).
+ *
+ * Why a semaphore and not a condition variable: a worker woken from
+ * pthread_cond_wait gets the mutex back marked as contended, so its next
+ * unlock makes a futex system call that wakes nobody, on every job. sem_post
+ * and sem_wait make a system call only when a worker actually sleeps.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "kettle/errors.h"
@@ -23,12 +32,12 @@ typedef struct work_item {
 
 /* [book:pool_struct] */
 struct kt_thread_pool {
-    pthread_mutex_t lock;     /* guards everything but the join below */
-    pthread_cond_t work;      /* signalled when an item is queued or at shutdown */
+    pthread_mutex_t lock;     /* guards everything but the join, idle and work */
+    sem_t work;               /* one token per queued item, one per thread at shutdown */
     work_item *head, **tail;  /* the queue, oldest first */
     size_t max_workers;
     size_t started;           /* threads created (threads[0..started)) */
-    size_t idle;              /* workers known to be free: CPython's idle semaphore */
+    atomic_size_t idle;       /* workers known to be free: CPython's idle semaphore */
     bool shutdown;
     pthread_t *threads;
     pthread_mutex_t join_lock; /* one joiner at a time */
@@ -49,8 +58,12 @@ int kt_thread_pool_new(size_t max_workers, kt_thread_pool **out)
         free(threads);
         return KT_ENOMEM;
     }
+    if (sem_init(&pool->work, 0, 0) < 0) {
+        free(pool);
+        free(threads);
+        return -errno;
+    }
     pthread_mutex_init(&pool->lock, NULL);
-    pthread_cond_init(&pool->work, NULL);
     pthread_mutex_init(&pool->join_lock, NULL);
     pool->tail = &pool->head;
     pool->max_workers = max_workers;
@@ -73,15 +86,26 @@ static void run_item(work_item *item)
 static void *worker_main(void *arg)
 {
     kt_thread_pool *pool = arg;
-    /* TODO(lab 08): under the lock, loop: wait on pool->work while the queue
-     * is empty and the pool is not shut down; empty queue after shutdown:
-     * leave the loop (the thread ends). Otherwise pop the oldest item,
-     * unlock, run_item, lock again and count yourself idle (pool->idle++).
+    /* TODO(lab 08): loop: take a token (sem_wait on pool->work, again on
+     * EINTR), then under the lock pop the oldest item. No item means the
+     * pool was shut down (its tokens, or its cancel_futures took the
+     * items): leave the loop, the thread ends. Otherwise unlock, run_item,
+     * and count yourself idle (atomic_fetch_add(&pool->idle, 1)).
      */
     (void)pool; (void)run_item;
     return NULL;
 }
 /* [/book:worker] */
+
+/* Take an idle worker if there is one: CPython's
+ * _idle_semaphore.acquire(timeout=0). */
+static bool take_idle(kt_thread_pool *pool)
+{
+    size_t n = atomic_load(&pool->idle);
+    while (n > 0 && !atomic_compare_exchange_weak(&pool->idle, &n, n - 1))
+        continue;
+    return n > 0;
+}
 
 /* [book:submit] */
 int kt_thread_pool_submit(kt_thread_pool *pool, kt_work_fn fn, void *arg, kt_cfuture **out)
@@ -94,14 +118,14 @@ int kt_thread_pool_submit(kt_thread_pool *pool, kt_work_fn fn, void *arg, kt_cfu
         kt__trace_job_next((const void *)fn); /* the future made next is this job's */
     /* TODO(lab 08): make the future (your reference and the item's) and the
      * item. Under the lock: KT_ESHUTDOWN after shutdown (free both);
-     * append the item; if a worker is idle, take it (idle--), else if fewer
-     * than max_workers threads were started, start one (pthread_create
+     * append the item; if a worker is idle, take it (take_idle), else if
+     * fewer than max_workers threads were started, start one (pthread_create
      * worker_main); if that fails and no thread exists, unqueue the item
-     * and return -errno. Unlock, then signal pool->work (a worker woken
-     * while you still hold the lock would only block on it). *out = the
-     * future.
+     * and return -errno. Unlock, then post the item's token (sem_post on
+     * pool->work: a worker woken while you still hold the lock would only
+     * block on it). *out = the future.
      */
-    (void)arg; (void)worker_main;
+    (void)arg; (void)worker_main; (void)take_idle;
     return KT_ENOTIMPL;
 }
 /* [/book:submit] */
@@ -112,8 +136,10 @@ int kt_thread_pool_shutdown(kt_thread_pool *pool, bool wait, bool cancel_futures
     if (pool == NULL)
         return KT_EINVAL;
     /* TODO(lab 08): under the lock set shutdown; with cancel_futures take
-     * the whole queue. Broadcast pool->work (every idle worker must see the
-     * shutdown), unlock, then cancel and free the taken items (their
+     * the whole queue; note how many threads were started. Unlock, post one
+     * token per started thread (every worker must wake, see the shutdown
+     * and exit: one post per thread, the broadcast of a semaphore), then
+     * cancel and free the taken items (their
      * futures end cancelled). With wait, join every started thread not
      * joined yet, under pool->join_lock. Twin: Executor.shutdown.
      */
@@ -128,7 +154,7 @@ void kt_thread_pool_free(kt_thread_pool *pool)
         return;
     kt_thread_pool_shutdown(pool, true, false);
     pthread_mutex_destroy(&pool->join_lock);
-    pthread_cond_destroy(&pool->work);
+    sem_destroy(&pool->work);
     pthread_mutex_destroy(&pool->lock);
     free(pool->threads);
     free(pool);

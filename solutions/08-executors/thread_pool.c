@@ -1,13 +1,22 @@
 /* thread_pool.c — Lab 08: a pool of worker threads.
  *
- * One FIFO queue of work items under a mutex, a condition variable the idle
- * workers sleep on, and threads started lazily: a submit starts a thread
- * only when no worker is idle and the pool is below its size. CPython's
- * twin is ThreadPoolExecutor in Lib/concurrent/futures/thread.py (its
- * SimpleQueue, _idle_semaphore and _adjust_thread_count) (book §8.3).
+ * One FIFO queue of work items under a mutex, a semaphore that counts the
+ * queued items (the idle workers sleep on it), and threads started lazily:
+ * a submit starts a thread only when no worker is idle and the pool is below
+ * its size. CPython's twin is ThreadPoolExecutor in
+ * Lib/concurrent/futures/thread.py (its SimpleQueue, _idle_semaphore and
+ * _adjust_thread_count) (book §8.3).
+ *
+ * Why a semaphore and not a condition variable: a worker woken from
+ * pthread_cond_wait gets the mutex back marked as contended, so its next
+ * unlock makes a futex system call that wakes nobody, on every job. sem_post
+ * and sem_wait make a system call only when a worker actually sleeps.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "kettle/errors.h"
@@ -23,12 +32,12 @@ typedef struct work_item {
 
 /* [book:pool_struct] */
 struct kt_thread_pool {
-    pthread_mutex_t lock;     /* guards everything but the join below */
-    pthread_cond_t work;      /* signalled when an item is queued or at shutdown */
+    pthread_mutex_t lock;     /* guards everything but the join, idle and work */
+    sem_t work;               /* one token per queued item, one per thread at shutdown */
     work_item *head, **tail;  /* the queue, oldest first */
     size_t max_workers;
     size_t started;           /* threads created (threads[0..started)) */
-    size_t idle;              /* workers known to be free: CPython's idle semaphore */
+    atomic_size_t idle;       /* workers known to be free: CPython's idle semaphore */
     bool shutdown;
     pthread_t *threads;
     pthread_mutex_t join_lock; /* one joiner at a time */
@@ -49,8 +58,12 @@ int kt_thread_pool_new(size_t max_workers, kt_thread_pool **out)
         free(threads);
         return KT_ENOMEM;
     }
+    if (sem_init(&pool->work, 0, 0) < 0) {
+        free(pool);
+        free(threads);
+        return -errno;
+    }
     pthread_mutex_init(&pool->lock, NULL);
-    pthread_cond_init(&pool->work, NULL);
     pthread_mutex_init(&pool->join_lock, NULL);
     pool->tail = &pool->head;
     pool->max_workers = max_workers;
@@ -86,32 +99,43 @@ static void *worker_main(void *arg)
 {
     kt_thread_pool *pool = arg;
     /* BEGIN SOLUTION
-     * TODO(lab 08): under the lock, loop: wait on pool->work while the queue
-     * is empty and the pool is not shut down; empty queue after shutdown:
-     * leave the loop (the thread ends). Otherwise pop the oldest item,
-     * unlock, run_item, lock again and count yourself idle (pool->idle++).
+     * TODO(lab 08): loop: take a token (sem_wait on pool->work, again on
+     * EINTR), then under the lock pop the oldest item. No item means the
+     * pool was shut down (its tokens, or its cancel_futures took the
+     * items): leave the loop, the thread ends. Otherwise unlock, run_item,
+     * and count yourself idle (atomic_fetch_add(&pool->idle, 1)).
      * starter: (void)pool; (void)run_item;
      */
-    pthread_mutex_lock(&pool->lock);
     for (;;) {
-        while (pool->head == NULL && !pool->shutdown)
-            pthread_cond_wait(&pool->work, &pool->lock);
+        while (sem_wait(&pool->work) < 0)
+            continue; /* EINTR: a signal handler ran */
+        pthread_mutex_lock(&pool->lock);
         work_item *item = pool->head;
+        if (item != NULL) {
+            pool->head = item->next;
+            if (pool->head == NULL)
+                pool->tail = &pool->head;
+        }
+        pthread_mutex_unlock(&pool->lock);
         if (item == NULL)
             break; /* shut down and nothing left to do */
-        pool->head = item->next;
-        if (pool->head == NULL)
-            pool->tail = &pool->head;
-        pthread_mutex_unlock(&pool->lock);
         run_item(item);
-        pthread_mutex_lock(&pool->lock);
-        pool->idle++;
+        atomic_fetch_add(&pool->idle, 1);
     }
-    pthread_mutex_unlock(&pool->lock);
     /* END SOLUTION */
     return NULL;
 }
 /* [/book:worker] */
+
+/* Take an idle worker if there is one: CPython's
+ * _idle_semaphore.acquire(timeout=0). */
+static bool take_idle(kt_thread_pool *pool)
+{
+    size_t n = atomic_load(&pool->idle);
+    while (n > 0 && !atomic_compare_exchange_weak(&pool->idle, &n, n - 1))
+        continue;
+    return n > 0;
+}
 
 /* [book:submit] */
 int kt_thread_pool_submit(kt_thread_pool *pool, kt_work_fn fn, void *arg, kt_cfuture **out)
@@ -125,13 +149,13 @@ int kt_thread_pool_submit(kt_thread_pool *pool, kt_work_fn fn, void *arg, kt_cfu
     /* BEGIN SOLUTION
      * TODO(lab 08): make the future (your reference and the item's) and the
      * item. Under the lock: KT_ESHUTDOWN after shutdown (free both);
-     * append the item; if a worker is idle, take it (idle--), else if fewer
-     * than max_workers threads were started, start one (pthread_create
+     * append the item; if a worker is idle, take it (take_idle), else if
+     * fewer than max_workers threads were started, start one (pthread_create
      * worker_main); if that fails and no thread exists, unqueue the item
-     * and return -errno. Unlock, then signal pool->work (a worker woken
-     * while you still hold the lock would only block on it). *out = the
-     * future.
-     * starter: (void)arg; (void)worker_main;
+     * and return -errno. Unlock, then post the item's token (sem_post on
+     * pool->work: a worker woken while you still hold the lock would only
+     * block on it). *out = the future.
+     * starter: (void)arg; (void)worker_main; (void)take_idle;
      * starter: return KT_ENOTIMPL;
      */
     kt_cfuture *f = NULL;
@@ -159,8 +183,8 @@ int kt_thread_pool_submit(kt_thread_pool *pool, kt_work_fn fn, void *arg, kt_cfu
     work_item **old_tail = pool->tail;
     *pool->tail = item;
     pool->tail = &item->next;
-    if (pool->idle > 0) {
-        pool->idle--;
+    if (take_idle(pool)) {
+        /* that worker will take the token posted below */
     } else if (pool->started < pool->max_workers) {
         int err = pthread_create(&pool->threads[pool->started], NULL, worker_main, pool);
         if (err == 0) {
@@ -176,7 +200,7 @@ int kt_thread_pool_submit(kt_thread_pool *pool, kt_work_fn fn, void *arg, kt_cfu
         }
     }
     pthread_mutex_unlock(&pool->lock);
-    pthread_cond_signal(&pool->work); /* after unlocking: the woken worker needs the lock */
+    sem_post(&pool->work); /* after unlocking: the woken worker needs the lock */
     *out = f;
     return 0;
     /* END SOLUTION */
@@ -190,14 +214,17 @@ int kt_thread_pool_shutdown(kt_thread_pool *pool, bool wait, bool cancel_futures
         return KT_EINVAL;
     /* BEGIN SOLUTION
      * TODO(lab 08): under the lock set shutdown; with cancel_futures take
-     * the whole queue. Broadcast pool->work (every idle worker must see the
-     * shutdown), unlock, then cancel and free the taken items (their
+     * the whole queue; note how many threads were started. Unlock, post one
+     * token per started thread (every worker must wake, see the shutdown
+     * and exit: one post per thread, the broadcast of a semaphore), then
+     * cancel and free the taken items (their
      * futures end cancelled). With wait, join every started thread not
      * joined yet, under pool->join_lock. Twin: Executor.shutdown.
      * starter: (void)wait; (void)cancel_futures;
      * starter: return KT_ENOTIMPL;
      */
     pthread_mutex_lock(&pool->lock);
+    bool first = !pool->shutdown; /* post the threads' tokens once */
     pool->shutdown = true;
     work_item *dropped = NULL;
     if (cancel_futures) {
@@ -205,8 +232,10 @@ int kt_thread_pool_shutdown(kt_thread_pool *pool, bool wait, bool cancel_futures
         pool->head = NULL;
         pool->tail = &pool->head;
     }
-    pthread_cond_broadcast(&pool->work);
+    size_t threads = pool->started;
     pthread_mutex_unlock(&pool->lock);
+    for (size_t i = 0; first && i < threads; i++)
+        sem_post(&pool->work);
     while (dropped != NULL) {
         work_item *next = dropped->next;
         kt_cfuture_cancel(dropped->future);
@@ -235,7 +264,7 @@ void kt_thread_pool_free(kt_thread_pool *pool)
         return;
     kt_thread_pool_shutdown(pool, true, false);
     pthread_mutex_destroy(&pool->join_lock);
-    pthread_cond_destroy(&pool->work);
+    sem_destroy(&pool->work);
     pthread_mutex_destroy(&pool->lock);
     free(pool->threads);
     free(pool);

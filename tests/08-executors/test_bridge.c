@@ -241,6 +241,38 @@ static void wrap_future_of_done_future_completes(void **state)
     CLOSE_LOOP(loop);
 }
 
+static void *complete_from_thread(void *arg)
+{
+    kt_cfuture_set_result(arg, "from a thread");
+    return NULL;
+}
+
+/* Deterministic twin of run_in_executor_result_arrives_on_loop_thread: the
+ * other thread has finished (joined) before the loop runs at all, so a
+ * chain that completes the loop future in that thread is seen at once. */
+static void wrap_future_completed_by_thread_waits_for_loop(void **state)
+{
+    (void)state;
+    kt_loop *loop = kt_test_loop(KT_CLOCK_VIRTUAL);
+    kt_cfuture *cf = NULL;
+    KT_CHECK_OK(kt_cfuture_new(&cf), "kt_cfuture_new must succeed (book §8.3)");
+    kt_future *af = NULL;
+    KT_CHECK_OK(kt_wrap_future(loop, cf, &af), "wrap_future must succeed (book §8.4)");
+    pthread_t t;
+    KT_CHECK(pthread_create(&t, NULL, complete_from_thread, cf) == 0, "pthread_create");
+    pthread_join(t, NULL);
+    kt_cfuture_release(cf);
+    KT_CHECK(!kt_future_done(af), "a concurrent future completed by another thread reaches the loop future only "
+             "through the door, when the loop runs: that thread must not touch it (book §8.4)");
+    RUN_UNTIL_DONE(loop, af);
+    void *v = NULL;
+    KT_CHECK_OK(kt_future_result(af, &v), "the loop future has the result (book §8.4)");
+    KT_CHECK_STR((const char *)v, "from a thread", "the loop future has the result (book §8.4)");
+    kt_future_release(af);
+    SPIN(loop);
+    CLOSE_LOOP(loop);
+}
+
 /* ------------------------------------------------------------ the default pool and kt_run */
 
 static int slow_job(void *arg, void **result)
@@ -538,6 +570,8 @@ static const kt_test_case tests[] = {
     KT_TEST(loop_closes_while_abandoned_work_runs, 2,
             "the loop may close while abandoned work runs; its result meets a closed door (book §8.6)"),
     KT_TEST(wrap_future_of_done_future_completes, 1, "wrap_future of a done future completes (book §8.4)"),
+    KT_TEST(wrap_future_completed_by_thread_waits_for_loop, 1,
+            "a concurrent future completed in another thread reaches the loop future on the loop (book §8.4)"),
     KT_TEST(kt_run_waits_for_the_default_pool, 3, "kt_run shuts the default pool down, waiting (book §8.6)"),
     KT_TEST(default_pool_refuses_work_after_shutdown, 1,
             "run_in_executor after shutdown_default_executor is KT_ESHUTDOWN (book §8.6)"),
