@@ -20,6 +20,7 @@
 #include <stdlib.h>
 
 #include "kettle/errors.h"
+#include "kettle/freelist.h"
 #include "kettle/executor.h"
 #include "kettle/trace_impl.h"
 
@@ -77,7 +78,8 @@ static void run_item(work_item *item)
 {
     /* TODO(lab 08): kt_cfuture_set_running_or_notify_cancel; only when it
      * says 1, call fn(arg, &result) and complete the future with the result
-     * or the error. Then give back the pool's reference and free the item.
+     * or the error. Then give back the pool's reference and free the item
+     * (kt__obj_free).
      */
     (void)item;
 }
@@ -117,9 +119,10 @@ int kt_thread_pool_submit(kt_thread_pool *pool, kt_work_fn fn, void *arg, kt_cfu
     if (KT__TRACING())
         kt__trace_job_next((const void *)fn); /* the future made next is this job's */
     /* TODO(lab 08): make the future (your reference and the item's) and the
-     * item. Under the lock: KT_ESHUTDOWN after shutdown (free both);
-     * append the item; if a worker is idle, take it (take_idle), else if
-     * fewer than max_workers threads were started, start one (pthread_create
+     * item (kt__obj_alloc / kt__obj_free: lib's free list, kettle/freelist.h).
+     * Under the lock: KT_ESHUTDOWN after shutdown (free both); append the
+     * item; if a worker is idle, take it (take_idle), else if fewer than
+     * max_workers threads were started, start one (pthread_create
      * worker_main); if that fails and no thread exists, unqueue the item
      * and return -errno. Unlock, then post the item's token (sem_post on
      * pool->work: a worker woken while you still hold the lock would only

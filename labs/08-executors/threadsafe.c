@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "kettle/errors.h"
+#include "kettle/freelist.h"
 #include "kettle/executor.h"
 #include "kettle/io.h"
 #include "kettle/loop_impl.h"
@@ -101,9 +102,11 @@ static void write_wakeup(kt_waker *w)
 int kt__waker_post(kt_waker *w, kt_callback_fn cb, void *arg, void (*dispose)(void *arg))
 {
     /* TODO(lab 08): KT_EINVAL for a NULL w or cb. Allocate the kt_post
-     * outside the lock (KT_ENOMEM). Under w->lock: KT_ECLOSED if the door
-     * is closed (free the post); append it; note whether a wake-up was
-     * pending (atomic_exchange(&w->pending, true)). After unlocking, write
+     * outside the lock with kt__obj_alloc (KT_ENOMEM; every post goes back
+     * with kt__obj_free: lib's per-thread free list, kettle/freelist.h).
+     * Under w->lock: KT_ECLOSED if the door is closed (free the post);
+     * append it; note whether a wake-up was pending
+     * (atomic_exchange(&w->pending, true)). After unlocking, write
      * one only if none was (book §8.2: many calls, one write). Writing
      * outside the lock is safe: the fd stays open while we hold the door.
      */
@@ -133,7 +136,7 @@ static void run_posts(kt_loop *loop, kt_post *p)
     while (p != NULL) {
         kt_post *next = p->next;
         p->cb(loop, p->arg);
-        free(p);
+        kt__obj_free(p, sizeof *p);
         p = next;
     }
 }

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 
 #include "kettle/errors.h"
+#include "kettle/freelist.h"
 #include "kettle/executor.h"
 #include "kettle/trace_impl.h"
 
@@ -78,7 +79,8 @@ static void run_item(work_item *item)
     /* BEGIN SOLUTION
      * TODO(lab 08): kt_cfuture_set_running_or_notify_cancel; only when it
      * says 1, call fn(arg, &result) and complete the future with the result
-     * or the error. Then give back the pool's reference and free the item.
+     * or the error. Then give back the pool's reference and free the item
+     * (kt__obj_free).
      * starter: (void)item;
      */
     if (kt_cfuture_set_running_or_notify_cancel(item->future) == 1) {
@@ -90,7 +92,7 @@ static void run_item(work_item *item)
             kt_cfuture_set_result(item->future, result);
     }
     kt_cfuture_release(item->future);
-    free(item);
+    kt__obj_free(item, sizeof *item);
     /* END SOLUTION */
 }
 
@@ -148,9 +150,10 @@ int kt_thread_pool_submit(kt_thread_pool *pool, kt_work_fn fn, void *arg, kt_cfu
         kt__trace_job_next((const void *)fn); /* the future made next is this job's */
     /* BEGIN SOLUTION
      * TODO(lab 08): make the future (your reference and the item's) and the
-     * item. Under the lock: KT_ESHUTDOWN after shutdown (free both);
-     * append the item; if a worker is idle, take it (take_idle), else if
-     * fewer than max_workers threads were started, start one (pthread_create
+     * item (kt__obj_alloc / kt__obj_free: lib's free list, kettle/freelist.h).
+     * Under the lock: KT_ESHUTDOWN after shutdown (free both); append the
+     * item; if a worker is idle, take it (take_idle), else if fewer than
+     * max_workers threads were started, start one (pthread_create
      * worker_main); if that fails and no thread exists, unqueue the item
      * and return -errno. Unlock, then post the item's token (sem_post on
      * pool->work: a worker woken while you still hold the lock would only
@@ -162,7 +165,7 @@ int kt_thread_pool_submit(kt_thread_pool *pool, kt_work_fn fn, void *arg, kt_cfu
     int rc = kt_cfuture_new(&f);
     if (rc < 0)
         return rc;
-    work_item *item = malloc(sizeof *item);
+    work_item *item = kt__obj_alloc(sizeof *item);
     if (item == NULL) {
         kt_cfuture_release(f);
         return KT_ENOMEM;
@@ -177,7 +180,7 @@ int kt_thread_pool_submit(kt_thread_pool *pool, kt_work_fn fn, void *arg, kt_cfu
         pthread_mutex_unlock(&pool->lock);
         kt_cfuture_release(f);
         kt_cfuture_release(f);
-        free(item);
+        kt__obj_free(item, sizeof *item);
         return KT_ESHUTDOWN;
     }
     work_item **old_tail = pool->tail;
@@ -195,7 +198,7 @@ int kt_thread_pool_submit(kt_thread_pool *pool, kt_work_fn fn, void *arg, kt_cfu
             pthread_mutex_unlock(&pool->lock);
             kt_cfuture_release(f);
             kt_cfuture_release(f);
-            free(item);
+            kt__obj_free(item, sizeof *item);
             return -err;
         }
     }
@@ -240,7 +243,7 @@ int kt_thread_pool_shutdown(kt_thread_pool *pool, bool wait, bool cancel_futures
         work_item *next = dropped->next;
         kt_cfuture_cancel(dropped->future);
         kt_cfuture_release(dropped->future);
-        free(dropped);
+        kt__obj_free(dropped, sizeof *dropped);
         dropped = next;
     }
     if (wait) {
