@@ -239,18 +239,19 @@ if [ -f bench/bench_executors.c ] && [ -d solutions/08-executors ]; then
         k=$("$OUT/bench_executors" "$w" "$n")
         p=$($PY bench/bench_executors.py "$w" "$n")
         kt=${k%% *}
-        r=$(awk -v k="$kt" -v p="$p" 'BEGIN { printf "%.1f", p / k }')
-        printf '%-12s %9s %10.4f s %10.4f s %8sx\n' "$w" "$n" "$kt" "$p" "$r"
-        [ "$w" = rie ] && { rie_k=$kt; rie_c=${k#* }; rie_r=$r; rie_n=$n; }
+        pt=${p%% *}
+        r=$(awk -v k="$kt" -v p="$pt" 'BEGIN { printf "%.1f", p / k }')
+        printf '%-12s %9s %10.4f s %10.4f s %8sx\n' "$w" "$n" "$kt" "$pt" "$r"
+        [ "$w" = rie ] && { rie_k=$kt; rie_c=${k#* }; rie_r=$r; rie_n=$n; rie_pc=${p#* }; }
         [ "$w" = threadsafe ] && wake=${k#* }
     done
     bare=$("$OUT/bench_executors" eventfd 20000)
     awk -v k="$rie_k" -v kc="$rie_c" -v b="${bare%% *}" -v bc="${bare#* }" -v n="$rie_n" -v r="$rie_r" \
-        -v wk="$wake" 'BEGIN {
+        -v wk="$wake" -v pc="$rie_pc" 'BEGIN {
         printf "run_in_executor round trip %.1f us wall, %.1f us CPU; bare eventfd round trip to a thread %.1f us wall, %.1f us CPU\n",
             k / n * 1e6, kc / n * 1e6, b / 20000 * 1e6, bc / 20000 * 1e6
         printf "1000000 call_soon_threadsafe calls from 2 threads woke the loop %d times\n", wk
-        printf "target: run_in_executor at least 6x asyncio: %s (%sx)\n", (r >= 6 ? "met" : "MISSED"), r
+        printf "target: run_in_executor at least 6x asyncio: %s (%sx wall, %.1fx CPU)\n", (r >= 6 ? "met" : "MISSED"), r, pc / kc
         printf "target: within 1.3x of the bare eventfd round trip: wall %.2fx, CPU %.2fx (%s on CPU)\n",
             (k / n) / (b / 20000), (kc / n) / (bc / 20000), ((kc / n) / (bc / 20000) <= 1.3 ? "met" : "MISSED")
     }'
