@@ -5,6 +5,10 @@
  *                                the CPU seconds of the whole process (all threads)
  *   bench_executors eventfd N    N bare round trips to a thread through two eventfds
  *                                (the floor for the line above): the same two figures
+ *   bench_executors pair N       rie and eventfd alternated, 7 rounds each: prints the
+ *                                medians of rie's wall and CPU seconds, of eventfd's,
+ *                                and of the per-round CPU ratio rie / eventfd (the two
+ *                                measured moments apart swing with the machine's load)
  *   bench_executors threadsafe N two threads make N call_soon_threadsafe calls in all
  *                                while the loop runs them: prints seconds and wake-ups
  *   bench_executors procpool N   N tiny jobs on a process pool of 2: prints seconds
@@ -178,13 +182,50 @@ static double bench_procpool(long n)
     return t;
 }
 
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, by_value);
+    return v[n / 2];
+}
+
+/* rie and eventfd side by side: round r measures both, one right after the
+ * other, so a change of load hits the pair, not just one of them. */
+static void bench_pair(long n)
+{
+    enum { ROUNDS = 7 };
+    double rw[ROUNDS], rc[ROUNDS], ew[ROUNDS], ec[ROUNDS], ratio[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+        double c0 = cpu_now();
+        rw[r] = bench_rie(n);
+        double c1 = cpu_now();
+        ew[r] = bench_eventfd(n);
+        double c2 = cpu_now();
+        rc[r] = c1 - c0;
+        ec[r] = c2 - c1;
+        ratio[r] = rc[r] / ec[r];
+    }
+    double mr = median(ratio, ROUNDS);
+    printf("%.6f %.6f %.6f %.6f %.3f\n", median(rw, ROUNDS), median(rc, ROUNDS), median(ew, ROUNDS),
+           median(ec, ROUNDS), mr);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: %s rie|eventfd|threadsafe|procpool N\n", argv[0]);
+        fprintf(stderr, "usage: %s rie|eventfd|pair|threadsafe|procpool N\n", argv[0]);
         return 2;
     }
     long n = atol(argv[2]);
+    if (strcmp(argv[1], "pair") == 0) {
+        bench_pair(n);
+        return 0;
+    }
     double best = 1e30, best_cpu = 1e30;
     uint64_t wakeups = 0;
     for (int run = 0; run < 3; run++) {
