@@ -23,7 +23,10 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 MAKE=${MAKE:-make}
 
-step() { printf '\n==== check: %s\n' "$*"; }
+# Each step line says how long the run has taken so far (make check must stay well
+# under 30 minutes on 2 cores: watch which step grows).
+START=$(date +%s)
+step() { printf '\n==== check: %s   [%ds]\n' "$*" "$(($(date +%s) - START))"; }
 fail() { printf '\ncheck FAILED: %s\n' "$*"; exit 1; }
 
 # A handout (make handout) proves what a students' copy can: see that script.
@@ -104,6 +107,6 @@ KETTLE_WALKTHROUGHS=0 sh tools/book/build.sh "$BUILD/book-nowt" >/dev/null || fa
 sh tools/book/examples.sh "$BUILD/examples" || fail "book examples"
 python3 tools/book/asyncio_cases.py --check || fail "the asyncio cases page (see above)"
 
-printf '\ncheck: all good\n'
+printf '\ncheck: all good (%d s)\n' "$(($(date +%s) - START))"
 # The closing line counts the solution tests that passed (gcc run).
 grep -E '^[0-9]+ passed, [0-9]+ failed$' "$BUILD/check-solutions-gcc.log" | tail -n 1
