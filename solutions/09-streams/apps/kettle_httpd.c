@@ -45,6 +45,7 @@
 #include "kettle/kettle.h"
 
 #define HEAD_LIMIT 8192          /* request line + headers (431 beyond) */
+#define HEAD_MAX 256             /* a response head (format_head) */
 #define BODY_LIMIT (1024 * 1024) /* POST /echo (413 beyond) */
 #define CHUNK (64 * 1024)        /* file bytes per write + drain */
 #define MAX_SLEEP_MS 60000
@@ -112,31 +113,60 @@ static int send_all(httpd *h, kt_stream_writer *w, const void *p, size_t n)
     return rc;
 }
 
+/* Append the string s at *p (room checked by the caller). */
+static char *put(char *p, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(p, s, n);
+    return p + n;
+}
+
+/* The response head into out[HEAD_MAX]; returns its length. By hand, not
+ * with snprintf: it is on every request's path, where printf's format
+ * parsing cost more than the rest of the head (perf). The status, reason
+ * and type are this file's own short constants, so HEAD_MAX is plenty. */
+static size_t format_head(char *out, int status, const char *type, size_t length, int keep, int minor)
+{
+    char *p = put(out, "HTTP/1.1 ");
+    *p++ = (char)('0' + status / 100);
+    *p++ = (char)('0' + status / 10 % 10);
+    *p++ = (char)('0' + status % 10);
+    *p++ = ' ';
+    p = put(p, reason(status));
+    p = put(p, "\r\nServer: kettle_httpd\r\nContent-Type: ");
+    p = put(p, type);
+    p = put(p, "\r\nContent-Length: ");
+    char digits[24], *d = digits + sizeof digits;
+    *--d = '\0';
+    do
+        *--d = (char)('0' + length % 10);
+    while ((length /= 10) > 0);
+    p = put(p, d);
+    p = put(p, "\r\n");
+    p = put(p, !keep ? "Connection: close\r\n" : (minor == 0 ? "Connection: keep-alive\r\n" : ""));
+    p = put(p, "\r\n");
+    return (size_t)(p - out);
+}
+
 static int send_head(httpd *h, kt_stream_writer *w, int status, const char *type, size_t length, int keep,
                      int minor)
 {
-    char head[512];
-    int n = snprintf(head, sizeof head,
-                     "HTTP/1.1 %d %s\r\nServer: kettle_httpd\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s\r\n",
-                     status, reason(status), type, length,
-                     !keep ? "Connection: close\r\n" : (minor == 0 ? "Connection: keep-alive\r\n" : ""));
-    return send_all(h, w, head, (size_t)n);
+    char head[HEAD_MAX];
+    return send_all(h, w, head, format_head(head, status, type, length, keep, minor));
 }
 
-/* A whole short answer: head and body in one write. */
-static int respond(httpd *h, kt_stream_writer *w, int status, const char *type, const char *body, size_t len,
-                   int keep, int minor, int head_only)
+/* A whole short answer: head and body in one write. (Its buffer stays in
+ * its own frame, never inlined into a caller that waits: see answer().) */
+static __attribute__((noinline)) int respond(httpd *h, kt_stream_writer *w, int status, const char *type,
+                                             const char *body, size_t len, int keep, int minor, int head_only)
 {
     char buf[4096]; /* head and a short body go out in one send */
-    int n = snprintf(buf, sizeof buf,
-                     "HTTP/1.1 %d %s\r\nServer: kettle_httpd\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s\r\n",
-                     status, reason(status), type, len,
-                     !keep ? "Connection: close\r\n" : (minor == 0 ? "Connection: keep-alive\r\n" : ""));
-    if (!head_only && (size_t)n + len <= sizeof buf) {
+    size_t n = format_head(buf, status, type, len, keep, minor);
+    if (!head_only && n + len <= sizeof buf) {
         memcpy(buf + n, body, len);
-        return send_all(h, w, buf, (size_t)n + len);
+        return send_all(h, w, buf, n + len);
     }
-    int rc = send_all(h, w, buf, (size_t)n);
+    int rc = send_all(h, w, buf, n);
     if (rc == 0 && !head_only)
         rc = send_all(h, w, body, len);
     return rc;
@@ -156,14 +186,24 @@ static int is_tchar(int c)
     return isalnum(c) || (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
+/* Where the line starting at p ends: its CR of CRLF, or NULL when its
+ * first LF has no CR before it (a bare LF is a 400 anywhere in a head). */
+static const char *line_end(const char *p, const char *end)
+{
+    const char *lf = memchr(p, '\n', (size_t)(end - p));
+    return lf != NULL && lf > p && lf[-1] == '\r' ? lf - 1 : NULL;
+}
+
 /* Parse the head (request line and headers, ending in CRLF CRLF).
  * Returns 0, or the status to answer with (400, 501, 505). */
 static int parse_head(const char *p, size_t len, request *rq)
 {
-    memset(rq, 0, sizeof *rq);
+    rq->method[0] = rq->target[0] = '\0';
+    rq->minor = rq->keep_alive = 0;
+    rq->content_length = 0;
     const char *end = p + len;
     /* request line: METHOD SP target SP HTTP/1.x CRLF */
-    const char *eol = memmem(p, (size_t)(end - p), "\r\n", 2);
+    const char *eol = line_end(p, end);
     if (eol == NULL)
         return 400;
     const char *sp1 = memchr(p, ' ', (size_t)(eol - p));
@@ -179,7 +219,9 @@ static int parse_head(const char *p, size_t len, request *rq)
         if ((unsigned char)*q <= 0x20 || *q == 0x7f)
             return 400;
     memcpy(rq->method, p, (size_t)(sp1 - p));
+    rq->method[sp1 - p] = '\0';
     memcpy(rq->target, sp1 + 1, (size_t)(sp2 - sp1 - 1));
+    rq->target[sp2 - sp1 - 1] = '\0';
     size_t vlen = (size_t)(eol - sp2 - 1);
     if (vlen != 8 || memcmp(sp2 + 1, "HTTP/", 5) != 0 || !isdigit((unsigned char)sp2[6]) || sp2[7] != '.' ||
         !isdigit((unsigned char)sp2[8]))
@@ -192,7 +234,7 @@ static int parse_head(const char *p, size_t len, request *rq)
     int seen_length = 0;
     /* header lines: name ":" OWS value OWS CRLF, until the empty line */
     for (p = eol + 2; p < end;) {
-        eol = memmem(p, (size_t)(end - p), "\r\n", 2);
+        eol = line_end(p, end);
         if (eol == NULL)
             return 400;
         if (eol == p)
@@ -298,7 +340,10 @@ static const char *content_type(const char *path)
 
 /* ------------------------------------------------------------ routes */
 
-static int serve_file(httpd *h, kt_stream_writer *w, const request *rq, const char *path, int head_only)
+/* Not inlined: its 12 KiB of path buffers stay off the stack of the
+ * requests that wait (/sleep, a body still on its way; see answer()). */
+static __attribute__((noinline)) int serve_file(httpd *h, kt_stream_writer *w, const request *rq, const char *path,
+                                                int head_only)
 {
     char full[PATH_MAX * 2], real[PATH_MAX];
     snprintf(full, sizeof full, "%s%s", h->root, path);
@@ -421,6 +466,28 @@ static int handle(httpd *h, kt_stream_reader *r, kt_stream_writer *w, const requ
     return serve_file(h, w, rq, path, head_only);
 }
 
+/* Parse one request head and answer it. Returns 1 to keep the connection,
+ * 0 to close it, -1 when it is broken. Not inlined, on purpose: the request
+ * and the buffers of handle() take kilobytes of stack, and the handler's
+ * loop below waits for the next head with as little stack as it can, since
+ * a build on copied stacks (book §3.14) copies a waiting task's stack out
+ * and back in at every switch to another connection's task. */
+static __attribute__((noinline)) int answer(httpd *h, kt_stream_reader *r, kt_stream_writer *w,
+                                            const kt_chunk *head)
+{
+    request rq;
+    int st = parse_head(head->data, head->len, &rq);
+    h->requests++;
+    if (st != 0) {
+        respond_error(h, w, st);
+        return 0;
+    }
+    int keep = handle(h, r, w, &rq);
+    if (h->verbose)
+        fprintf(stderr, "kettle_httpd: %s %s -> %s\n", rq.method, rq.target, keep < 0 ? "broken" : "ok");
+    return keep;
+}
+
 /* ------------------------------------------------------------ one connection */
 
 /* [book:httpd_handler] */
@@ -458,17 +525,8 @@ static int client(kt_stream_reader *r, kt_stream_writer *w, void *arg)
             kt_chunk_free(&head);
             break;
         }
-        request rq;
-        int st = parse_head(head.data, head.len, &rq);
+        keep = answer(h, r, w, &head);
         kt_chunk_free(&head);
-        h->requests++;
-        if (st != 0) {
-            respond_error(h, w, st);
-            break;
-        }
-        keep = handle(h, r, w, &rq);
-        if (h->verbose)
-            fprintf(stderr, "kettle_httpd: %s %s -> %s\n", rq.method, rq.target, keep < 0 ? "broken" : "ok");
     }
     me->prev->next = me->next;
     me->next->prev = me->prev;
