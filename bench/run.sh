@@ -191,19 +191,22 @@ if [ -f bench/bench_combinators.c ]; then
     done
 fi
 
+# Labs 07 and 08 run on ordinary stacks: Lab 07 parks each waiter on its task's
+# own stack, which copied stacks move away while the task waits (book §3.14,
+# copystack.h), and Lab 08's threads are not supported there either. Their rows
+# use the fast switch on ordinary stacks (Lab 03's gen.c) and the free lists.
+mkdir -p "$OUT/obj-stacks"
+sobjs=
+for f in lib/src/*.c $srcs; do
+    o="$OUT/obj-stacks/$(echo "$f" | tr / _ | sed 's/\.c$/.o/')"
+    # shellcheck disable=SC2086
+    $CC $CFLAGS -DKETTLE_FAST_SWITCH -include lib/include/kettle/fastctx.h -DKETTLE_FREELIST -c "$f" -o "$o"
+    sobjs="$sobjs $o"
+done
+
 # Lab 07's rows (book §7.11): a queue ping-pong round trip between two tasks, and
-# one lock handed around 1,000 tasks. Lab 07 parks each waiter on its task's own
-# stack, which copied stacks move away while the task waits (book §3.14): these
-# rows use the fast switch on ordinary stacks (Lab 03's gen.c), its own driver.
+# one lock handed around 1,000 tasks; its own driver.
 if [ -f bench/bench_sync.c ]; then
-    mkdir -p "$OUT/obj-stacks"
-    sobjs=
-    for f in lib/src/*.c $srcs; do
-        o="$OUT/obj-stacks/$(echo "$f" | tr / _ | sed 's/\.c$/.o/')"
-        # shellcheck disable=SC2086
-        $CC $CFLAGS -DKETTLE_FAST_SWITCH -include lib/include/kettle/fastctx.h -DKETTLE_FREELIST -c "$f" -o "$o"
-        sobjs="$sobjs $o"
-    done
     # shellcheck disable=SC2086
     $CC $CFLAGS -o "$OUT/bench_sync" bench/bench_sync.c $sobjs -lm -pthread
     echo
@@ -229,7 +232,7 @@ fi
 # (bench/bench_executors.c and bench/bench_executors.py).
 if [ -f bench/bench_executors.c ] && [ -d solutions/08-executors ]; then
     # shellcheck disable=SC2086
-    $CC $CFLAGS -o "$OUT/bench_executors" bench/bench_executors.c $objs -lm -pthread
+    $CC $CFLAGS -o "$OUT/bench_executors" bench/bench_executors.c $sobjs -lm -pthread
     echo
     echo "Lab 08: executors (best of 3 runs each; ratio = asyncio time / Kettle time)"
     printf '%-12s %9s %12s %12s %9s\n' workload N kettle asyncio ratio
