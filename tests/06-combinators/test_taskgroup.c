@@ -184,13 +184,14 @@ static void taskgroup_body_error_is_collected_too(void **state)
 
 static job j_zero = {"child", 10, E_ZERO, FAIL_CLEANUP};
 
-static int owner_127(void *arg, void **result)
+/* An owner whose group holds one child (the job in arg) while its body
+ * sleeps 10 s; cases 127 and the foreign cancel cancel it meanwhile. */
+static int owner_of_one(void *arg, void **result)
 {
-    (void)arg;
     (void)result;
     kt_taskgroup *tg = NULL;
     ENTER(&tg);
-    CREATE(tg, &j_zero, NULL);
+    CREATE(tg, (job *)arg, NULL);
     int rc = kt_sleep(10);
     rc = kt_taskgroup_exit(tg, rc);
     log_exit("group", tg, rc);
@@ -202,7 +203,7 @@ static int main_127(void *arg, void **result)
 {
     (void)arg;
     (void)result;
-    kt_task *o = spawn(kt_get_running_loop(), owner_127, NULL);
+    kt_task *o = spawn(kt_get_running_loop(), owner_of_one, &j_zero);
     kt_sleep(1);
     kt_task_cancel(o, NULL);
     int rc = kt_await_task(o, NULL);
@@ -397,25 +398,11 @@ static void taskgroup_collects_every_error_in_order(void **state)
 
 static job j_long = {"child", 10, 0, PROPAGATE};
 
-static int owner_foreign(void *arg, void **result)
-{
-    (void)arg;
-    (void)result;
-    kt_taskgroup *tg = NULL;
-    ENTER(&tg);
-    CREATE(tg, &j_long, NULL);
-    int rc = kt_sleep(10);
-    rc = kt_taskgroup_exit(tg, rc);
-    log_exit("group", tg, rc);
-    kt_taskgroup_release(tg);
-    return rc;
-}
-
 static int main_foreign(void *arg, void **result)
 {
     (void)arg;
     (void)result;
-    kt_task *o = spawn(kt_get_running_loop(), owner_foreign, NULL);
+    kt_task *o = spawn(kt_get_running_loop(), owner_of_one, &j_long);
     kt_sleep(1);
     kt_task_cancel(o, NULL);
     kt_await_task(o, NULL);
